@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Syncline",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "syncline", targets: ["syncline"])
+    ],
+    targets: [
+        // C libraries from Debian's packages, found through pkg-config.
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+
+        // Layers, lowest first; each imports only the layers below it.
+        .target(name: "Core", dependencies: ["COpenSSL"]),
+        .target(name: "Storage", dependencies: ["Core", "CSQLite", "CPostgres"]),
+        .target(name: "HTTP", dependencies: ["Core", "CMicroHTTPD"]),
+        .target(name: "App", dependencies: ["Core", "Storage", "HTTP"]),
+        .executableTarget(name: "syncline", dependencies: ["App"]),
+
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "AppTests", dependencies: ["App"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

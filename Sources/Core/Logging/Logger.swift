@@ -1,0 +1,150 @@
+import Foundation
+import Synchronization
+
+/// Severity of a log line, lowest first.
+public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
+    case debug, info, warning, error
+
+    /// The lowercase name written in the `level` field.
+    public var name: String {
+        switch self {
+        case .debug: "debug"
+        case .info: "info"
+        case .warning: "warning"
+        case .error: "error"
+        }
+    }
+
+    /// Parses a level from its name, as given in configuration.
+    public init?(name: String) {
+        guard let level = LogLevel.allCases.first(where: { $0.name == name.lowercased() }) else { return nil }
+        self = level
+    }
+
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// Key/value pairs attached to a log line.
+public typealias LogMetadata = [String: String]
+
+/// Receives finished log lines; implementations must be safe to call from any thread.
+public protocol LogSink: Sendable {
+    func write(_ line: String)
+}
+
+/// A structured logger: every line is one JSON object with time, level, message and metadata.
+///
+/// A logger is a value: `with(_:)` returns a copy carrying more metadata (a request id, a source),
+/// so the same sink serves every layer and each line says where it came from.
+public struct Logger: Sendable {
+    public let label: String
+    public let minimumLevel: LogLevel
+    public private(set) var metadata: LogMetadata
+    private let sink: any LogSink
+
+    public init(label: String, level: LogLevel = .info, sink: any LogSink = StandardOutputSink.shared) {
+        self.label = label
+        self.minimumLevel = level
+        self.metadata = [:]
+        self.sink = sink
+    }
+
+    /// A copy of this logger that adds `extra` to every line.
+    public func with(_ extra: LogMetadata) -> Logger {
+        var copy = self
+        copy.metadata.merge(extra) { _, new in new }
+        return copy
+    }
+
+    /// A copy of this logger with another label, keeping its metadata and sink.
+    public func labeled(_ label: String) -> Logger {
+        var copy = Logger(label: label, level: minimumLevel, sink: sink)
+        copy.metadata = metadata
+        return copy
+    }
+
+    public func debug(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> LogMetadata = [:]) {
+        log(.debug, message(), extra())
+    }
+
+    public func info(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> LogMetadata = [:]) {
+        log(.info, message(), extra())
+    }
+
+    public func warning(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> LogMetadata = [:]) {
+        log(.warning, message(), extra())
+    }
+
+    public func error(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> LogMetadata = [:]) {
+        log(.error, message(), extra())
+    }
+
+    public func isEnabled(_ level: LogLevel) -> Bool { level >= minimumLevel }
+
+    private func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ extra: @autoclosure () -> LogMetadata) {
+        guard isEnabled(level) else { return }
+        var fields = metadata
+        fields.merge(extra()) { _, new in new }
+        sink.write(LogLine.render(time: Date(), level: level, label: label, message: message(), fields: fields))
+    }
+}
+
+/// Renders one log line as a JSON object with a stable key order.
+enum LogLine {
+    static func render(time: Date, level: LogLevel, label: String, message: String, fields: LogMetadata) -> String {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("time")
+        writer.string(Timestamp.rfc3339(time, fractionalDigits: 3))
+        writer.key("level")
+        writer.string(level.name)
+        writer.key("logger")
+        writer.string(label)
+        writer.key("message")
+        writer.string(message)
+        for key in fields.keys.sorted() {
+            writer.key(key)
+            writer.string(fields[key]!)
+        }
+        writer.endObject()
+        return writer.text
+    }
+}
+
+/// Writes each line to standard output with one `write` call, so lines from threads never interleave.
+public final class StandardOutputSink: LogSink {
+    public static let shared = StandardOutputSink()
+    private let lock = Mutex(())
+
+    public func write(_ line: String) {
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        lock.withLock { _ in
+            bytes.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Foundation.write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return
+                    }
+                    offset += written
+                }
+            }
+        }
+    }
+}
+
+/// Keeps lines in memory; tests read them back to check what was logged.
+public final class MemoryLogSink: LogSink {
+    private let storage = Mutex<[String]>([])
+
+    public init() {}
+
+    public func write(_ line: String) {
+        storage.withLock { $0.append(line) }
+    }
+
+    /// Every line written so far.
+    public var lines: [String] { storage.withLock { $0 } }
+}
