@@ -1,0 +1,107 @@
+/// Who may call a route. Every route declares one; the identity layer enforces it.
+public enum Access: String, Sendable, Hashable, CaseIterable {
+    /// No sign-in needed (login, health checks).
+    case anyone
+    /// Any signed-in user: viewers and admins.
+    case viewer
+    /// Admins only.
+    case admin
+}
+
+/// What a route declares about itself: access, body rules and documentation.
+public struct RouteMetadata: Sendable {
+    public var access: Access
+    public var summary: String
+    public var tags: [String]
+    /// Media types accepted for a request body; empty means the route takes no body.
+    public var accepts: [String]
+    /// The largest body accepted, in bytes; nil uses the server's default.
+    public var bodyLimit: Int?
+    public var requestSchema: JSONSchema?
+    /// Documented responses by status code.
+    public var responses: [Int: ResponseDocumentation]
+    /// Left out of the OpenAPI document (asset routes, for instance).
+    public var hidden: Bool
+
+    public init(
+        access: Access, summary: String, tags: [String] = [], accepts: [String] = [], bodyLimit: Int? = nil,
+        requestSchema: JSONSchema? = nil, responses: [Int: ResponseDocumentation] = [:], hidden: Bool = false
+    ) {
+        self.access = access
+        self.summary = summary
+        self.tags = tags
+        self.accepts = accepts
+        self.bodyLimit = bodyLimit
+        self.requestSchema = requestSchema
+        self.responses = responses
+        self.hidden = hidden
+    }
+}
+
+/// One documented response of a route.
+public struct ResponseDocumentation: Sendable {
+    public var description: String
+    public var contentType: String
+    public var schema: JSONSchema?
+
+    public init(_ description: String, contentType: String = "application/json", schema: JSONSchema? = nil) {
+        self.description = description
+        self.contentType = contentType
+        self.schema = schema
+    }
+}
+
+/// A method and path template bound to a handler, e.g. `GET /api/v1/sources/{id}`.
+public struct Route: Sendable {
+    public let method: HTTPMethod
+    public let template: String
+    public let metadata: RouteMetadata
+    let handler: Responder
+
+    /// The names of the template's `{name}` segments, in order.
+    public var parameterNames: [String] {
+        RoutePattern(template).segments.compactMap {
+            if case .parameter(let name) = $0 { return name }
+            return nil
+        }
+    }
+}
+
+/// A path template split into literal and `{parameter}` segments.
+struct RoutePattern: Hashable {
+    enum Segment: Hashable {
+        case literal(Substring)
+        case parameter(String)
+    }
+
+    let segments: [Segment]
+
+    init(_ template: String) {
+        segments = template.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { part in
+            if part.first == "{", part.last == "}" {
+                return .parameter(String(part.dropFirst().dropLast()))
+            }
+            return .literal(part)
+        }
+    }
+
+    var isStatic: Bool {
+        segments.allSatisfy { if case .literal = $0 { true } else { false } }
+    }
+
+    /// The decoded parameter values when `pathSegments` fit this pattern.
+    func match(_ pathSegments: [Substring]) -> [String: String]? {
+        guard pathSegments.count == segments.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (segment, part) in zip(segments, pathSegments) {
+            switch segment {
+            case .literal(let literal):
+                guard literal == part else { return nil }
+            case .parameter(let name):
+                guard !part.isEmpty, let value = PercentEncoding.decode(part) else { return nil }
+                parameters[name] = value
+            }
+        }
+        return parameters
+    }
+}

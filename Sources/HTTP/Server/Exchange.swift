@@ -1,0 +1,154 @@
+import CMicroHTTPD
+import Core
+import Foundation
+
+/// The server's state for one request, from its request line to its completion notice.
+///
+/// libmicrohttpd calls back for a connection on one thread at a time, so an exchange is only
+/// touched by the thread serving its connection; it travels as an opaque pointer in `con_cls`.
+final class Exchange {
+    let target: String
+    let startedAt = ContinuousClock.now
+    var headersSeen = false
+    var request: Request?
+    var body: [UInt8] = []
+    var bodyLimit = 0
+    var bodyOverflowed = false
+    var discarded = 0
+
+    init(target: String) {
+        self.target = target
+    }
+}
+
+extension HTTPServer {
+    /// First call for a request: headers are in, no body yet. Returns a response to send at once
+    /// (which closes the connection when a body is pending), or nil to go on reading.
+    func begin(_ exchange: Exchange, connection: OpaquePointer, method rawMethod: String) -> Response? {
+        exchange.headersSeen = true
+        let headers = HeaderCollector.collect(connection)
+        let suppliedID = headers["X-Request-Id"]
+        let requestID = suppliedID.flatMap { RequestID.isWellFormed($0) ? $0 : nil } ?? RequestID.generate()
+
+        let targetParts = exchange.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let rawPath = targetParts[0]
+        let query = targetParts.count > 1 ? QueryParameters(parsing: targetParts[1]) : QueryParameters()
+        let method = HTTPMethod(rawValue: rawMethod)
+        var request = Request(
+            method: method ?? .get, path: PercentEncoding.decode(rawPath) ?? String(rawPath),
+            query: query ?? QueryParameters(), headers: headers, remoteAddress: clientAddress(connection),
+            requestID: requestID, isSecure: syncline_mhd_connection_is_tls(connection) != 0, logger: logger)
+
+        var rejection: HTTPError?
+        if method == nil {
+            rejection = HTTPError(status: 501, code: "not_implemented", message: "Unsupported method.")
+        } else if !rawPath.hasPrefix("/") || query == nil || PercentEncoding.decode(rawPath) == nil {
+            rejection = .badRequest("The request target is malformed.")
+        } else {
+            switch router.match(method: request.method, path: rawPath) {
+            case .found(let route, let parameters):
+                request.route = route
+                request.parameters = parameters
+            case .methodNotAllowed(let allowed):
+                rejection = .methodNotAllowed(allowed: allowed)
+            case .notFound:
+                rejection = .notFound()
+            }
+        }
+
+        let declaredLength = headers["Content-Length"].flatMap { Int($0) }
+        let chunked = headers["Transfer-Encoding"]?.lowercased().contains("chunked") ?? false
+        let hasBody = (declaredLength ?? 0) > 0 || chunked
+        exchange.bodyLimit = request.route?.metadata.bodyLimit ?? configuration.defaultBodyLimit
+        if rejection == nil, hasBody, let route = request.route {
+            let accepts = route.metadata.accepts
+            if accepts.isEmpty {
+                rejection = HTTPError(status: 415, code: "unsupported_media_type",
+                                      message: "This endpoint takes no request body.")
+            } else if !accepts.contains(request.mediaType ?? "") {
+                rejection = .unsupportedMediaType(accepted: accepts)
+            } else if let declaredLength, declaredLength > exchange.bodyLimit {
+                rejection = .payloadTooLarge(limit: exchange.bodyLimit)
+            }
+        }
+        if let rejection {
+            request.attributes[EarlyRejection.self] = rejection
+        }
+        exchange.request = request
+        // Answering now, with a body still unread, makes libmicrohttpd close the connection
+        // afterwards; without a body the answer waits for the next call, keeping the connection alive.
+        return rejection != nil && hasBody ? respond(to: request) : nil
+    }
+
+    /// Accepts a piece of the body. Past the limit, the rest is read and dropped so that the client
+    /// still gets its 413 (libmicrohttpd cannot answer in the middle of an upload); a client that
+    /// keeps sending far beyond the limit is cut off instead. Returns false to close the connection.
+    func receive(_ exchange: Exchange, _ data: UnsafeRawBufferPointer) -> Bool {
+        if exchange.bodyOverflowed {
+            exchange.discarded += data.count
+            return exchange.discarded <= max(exchange.bodyLimit, 1024 * 1024)
+        }
+        if exchange.body.count + data.count > exchange.bodyLimit {
+            exchange.bodyOverflowed = true
+            exchange.discarded = exchange.body.count + data.count
+            exchange.body = []
+            return true
+        }
+        exchange.body.append(contentsOf: data)
+        return true
+    }
+
+    /// Final call: the whole body is in.
+    func finish(_ exchange: Exchange) -> Response {
+        guard var request = exchange.request else {
+            return ErrorBoundary.response(for: HTTPError.internalError)
+        }
+        if exchange.bodyOverflowed {
+            request.attributes[EarlyRejection.self] = .payloadTooLarge(limit: exchange.bodyLimit)
+        }
+        request.body = exchange.body
+        exchange.body = []
+        return respond(to: request)
+    }
+
+    /// Runs the middleware chain; a throwing chain is answered with a generic 500.
+    func respond(to request: Request) -> Response {
+        var response: Response
+        do {
+            response = try responder(request)
+        } catch {
+            request.logger.error("error escaped the middleware", ["error": String(describing: error)])
+            response = ErrorBoundary.response(for: HTTPError.internalError)
+        }
+        response.headers.set("X-Request-Id", request.requestID)
+        return response
+    }
+
+    private func clientAddress(_ connection: OpaquePointer) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        guard syncline_mhd_client_address(connection, &buffer, socklen_t(buffer.count)) == 0 else { return "" }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}
+
+/// Gathers request headers through libmicrohttpd's iterator callback.
+private final class HeaderCollector {
+    var headers = HTTPHeaders()
+
+    static func collect(_ connection: OpaquePointer) -> HTTPHeaders {
+        let collector = HeaderCollector()
+        let pointer = Unmanaged.passUnretained(collector).toOpaque()
+        _ = MHD_get_connection_values(connection, .HEADER_KIND, collectHeader, pointer)
+        return collector.headers
+    }
+}
+
+private func collectHeader(
+    _ context: UnsafeMutableRawPointer?, _ kind: MHD_ValueKind, _ key: UnsafePointer<CChar>?,
+    _ value: UnsafePointer<CChar>?
+) -> MHD_Result {
+    guard let context, let key else { return .YES }
+    let collector = Unmanaged<HeaderCollector>.fromOpaque(context).takeUnretainedValue()
+    collector.headers.add(String(cString: key), value.map { String(cString: $0) } ?? "")
+    return .YES
+}
