@@ -5,7 +5,8 @@ let package = Package(
     name: "Syncline",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "syncline", targets: ["syncline"])
+        .executable(name: "syncline", targets: ["syncline"]),
+        .executable(name: "syncline-bench-server", targets: ["syncline-bench-server"]),
     ],
     targets: [
         // C libraries from Debian's packages, found through pkg-config.
@@ -21,11 +22,15 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Core", "CMicroHTTPD"]),
         .target(name: "App", dependencies: ["Core", "Storage", "HTTP"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
+        .executableTarget(
+            name: "syncline-bench-server", dependencies: ["App", "Core", "HTTP", "Storage"], path: "bench/Server"),
 
+        // Helpers shared by the test targets: a raw HTTP client, command line tools.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
-        .testTarget(name: "AppTests", dependencies: ["App"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

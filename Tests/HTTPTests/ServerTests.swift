@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import HTTP
 
 @Suite("Live server") struct ServerTests {

@@ -2,25 +2,25 @@ import Foundation
 
 /// A minimal HTTP/1.1 client over a plain socket, so tests control every byte and can see
 /// whether a connection stays open.
-final class RawHTTPClient {
-    struct Reply {
-        var status: Int
-        var headers: [(String, String)]
-        var body: [UInt8]
+public final class RawHTTPClient {
+    public struct Reply {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
         }
 
-        var text: String { String(decoding: body, as: UTF8.self) }
+        public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    struct ClosedError: Error {}
+    public struct ClosedError: Error {}
 
     private let socket: Int32
     private var buffer: [UInt8] = []
 
-    init(port: UInt16, host: String = "127.0.0.1") throws {
+    public init(port: UInt16, host: String = "127.0.0.1") throws {
         socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -43,11 +43,11 @@ final class RawHTTPClient {
         close(socket)
     }
 
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         try send(Array(text.utf8))
     }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Foundation.send(socket, $0.baseAddress, $0.count, 0) }
@@ -57,7 +57,7 @@ final class RawHTTPClient {
     }
 
     /// Sends a request with `Host` and, when there is a body, `Content-Length` filled in.
-    func request(
+    public func request(
         _ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = []
     ) throws -> Reply {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -68,7 +68,7 @@ final class RawHTTPClient {
     }
 
     /// Reads one response; the body by `Content-Length` or chunked encoding.
-    func readReply(bodyExpected: Bool = true) throws -> Reply {
+    public func readReply(bodyExpected: Bool = true) throws -> Reply {
         let headerEnd = try readUntil(Array("\r\n\r\n".utf8))
         let head = String(decoding: buffer[..<headerEnd], as: UTF8.self)
         buffer.removeFirst(headerEnd + 4)
@@ -102,7 +102,7 @@ final class RawHTTPClient {
     }
 
     /// Whether the server has closed the connection (a read returns end of file).
-    func isClosedByPeer(waiting seconds: Int = 5) -> Bool {
+    public func isClosedByPeer(waiting seconds: Int = 5) -> Bool {
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var byte: UInt8 = 0

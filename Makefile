@@ -1,0 +1,36 @@
+# Everyday commands; each one installs the Debian packages it needs first.
+# `make run` and `make test` are the two a newcomer needs (see README.md).
+
+SWIFT ?= swift
+FORMAT_OPTIONS = --configuration .swift-format --recursive --parallel
+FORMATTED = Sources Tests bench
+
+.PHONY: build run test lint format bench clean
+
+build:
+	scripts/install-deps build
+	$(SWIFT) build -c release --product syncline
+
+# Any SYNCLINE_* variable set in the environment or on the make command line reaches the server.
+run: build
+	SYNCLINE_MODE=$${SYNCLINE_MODE:-development} .build/release/syncline serve
+
+# Swift Testing runs tests in parallel on its own; scripts/with-postgres starts and stops a throwaway cluster.
+test:
+	scripts/install-deps test
+	$(SWIFT) build --build-tests
+	SYNCLINE_REQUIRE_POSTGRES=1 scripts/with-postgres $(SWIFT) test --skip-build
+
+lint:
+	$(SWIFT) format lint --strict $(FORMAT_OPTIONS) $(FORMATTED)
+
+format:
+	$(SWIFT) format format --in-place $(FORMAT_OPTIONS) $(FORMATTED)
+
+bench:
+	scripts/install-deps bench
+	$(SWIFT) build -c release
+	@set -e; for script in bench/*/run; do echo "== $$script"; "$$script"; done
+
+clean:
+	rm -rf .build bench/results

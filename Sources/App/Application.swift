@@ -1,0 +1,72 @@
+import Core
+import Dispatch
+import Foundation
+import HTTP
+import Storage
+
+/// The running product: configuration, database, metrics and the HTTP server, wired together.
+public final class Application: Sendable {
+    public let configuration: Configuration
+    public let logger: Logger
+    public let metrics: MetricsRegistry
+    public let database: any Database
+    public let server: HTTPServer
+    /// The product's version, shown by `syncline version` and in the OpenAPI document.
+    public static let version = "0.1.0"
+
+    /// Opens the database, applies pending migrations and builds the server (not yet listening).
+    ///
+    /// `extraRoutes` lets tools that embed the product (the HTTP benchmark) add routes, given the
+    /// open database, that run through the same middleware.
+    public init(configuration: Configuration, logger: Logger, extraRoutes: (inout Router, any Database) -> Void = { _, _ in }) throws {
+        self.configuration = configuration
+        self.logger = logger
+        metrics = MetricsRegistry()
+        database = try openDatabase(configuration, logger: logger, metrics: metrics)
+        let migrator = try Migrator(database: database, migrations: ControlSchema.migrations, logger: logger)
+        let applied = try migrator.migrate()
+        if !applied.isEmpty {
+            logger.info("migrations applied", ["versions": applied.map { String($0.version) }.joined(separator: ",")])
+        }
+
+        var router = Router()
+        let systemRoutes = SystemRoutes(
+            configuration: configuration, metrics: metrics, migrator: migrator)
+        systemRoutes.register(on: &router)
+        extraRoutes(&router, database)
+        let middleware: [any Middleware] = [
+            RequestMetrics(registry: metrics), AccessLog(), SecurityHeaders(), ErrorBoundary(),
+        ]
+        server = HTTPServer(configuration: configuration.server, router: router, middleware: middleware,
+                            logger: logger.labeled("http"))
+        let openAPI = OpenAPIDocument(title: "Syncline", version: Application.version)
+            .render(routes: router.routes, pathPrefix: "/api/")
+        systemRoutes.openAPIDocument.withLock { $0 = openAPI }
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully: stops accepting, lets requests
+    /// in flight finish (up to `gracePeriod`), and closes the database.
+    public func runUntilSignalled(gracePeriod: Duration = .seconds(15)) throws {
+        let stop = DispatchSemaphore(value: 0)
+        let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.signal() }
+            source.resume()
+            return source
+        }
+        try server.start()
+        logger.info("ready", ["url": configuration.publicURL, "mode": configuration.mode.rawValue,
+                              "database": database.dialect.rawValue])
+        stop.wait()
+        logger.info("shutting down")
+        server.shutdown(gracePeriod: gracePeriod)
+        database.close()
+        signals.forEach { $0.cancel() }
+    }
+}
+
+/// Opens the configured database and reports its pool on the metrics registry.
+func openDatabase(_ configuration: Configuration, logger: Logger, metrics: MetricsRegistry?) throws -> any Database {
+    try DatabaseLocation.open(url: configuration.databaseURL, logger: logger.labeled("storage"), metrics: metrics)
+}

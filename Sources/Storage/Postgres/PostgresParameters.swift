@@ -1,0 +1,105 @@
+import CPostgres
+
+/// Bound values laid out for `PQexecPrepared`: one buffer, plus pointer, length and format arrays.
+///
+/// Every value is sent in text format except blobs, which go in binary format so four
+/// megabytes stay four megabytes instead of eight of hex. Non-copyable so the buffer the
+/// pointers refer to is freed exactly once, after the call that reads it.
+struct PostgresParameters: ~Copyable {
+    /// The type each placeholder is declared with when the statement is prepared.
+    ///
+    /// Text and NULL are left unspecified (0) so the server infers the type from the context,
+    /// which lets text feed `jsonb`, `date` or numeric columns as literals would.
+    let types: [Oid]
+    /// Pointers into `storage`; nil for NULL.
+    let values: [UnsafePointer<CChar>?]
+    /// Byte lengths; libpq reads them for binary values only.
+    let lengths: [Int32]
+    /// 0 for text format, 1 for binary.
+    let formats: [Int32]
+    private let storage: UnsafeMutableRawBufferPointer
+
+    init(_ parameters: [DatabaseValue], sql: String) throws(DatabaseError) {
+        var encoded: [[UInt8]?] = []
+        encoded.reserveCapacity(parameters.count)
+        var types: [Oid] = []
+        var formats: [Int32] = []
+        var total = 0
+        for parameter in parameters {
+            let (type, bytes, format) = try Self.encode(parameter, sql: sql)
+            types.append(type)
+            formats.append(format)
+            encoded.append(bytes)
+            total += (bytes?.count ?? 0) + 1
+        }
+
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(total, 1), alignment: 1)
+        var values: [UnsafePointer<CChar>?] = []
+        var lengths: [Int32] = []
+        var offset = 0
+        for bytes in encoded {
+            guard let bytes else {
+                values.append(nil)
+                lengths.append(0)
+                continue
+            }
+            let start = storage.baseAddress! + offset
+            bytes.withUnsafeBytes { source in
+                UnsafeMutableRawBufferPointer(start: start, count: source.count).copyMemory(from: source)
+            }
+            // Text values are read up to a terminating NUL.
+            storage[offset + bytes.count] = 0
+            values.append(UnsafePointer(start.assumingMemoryBound(to: CChar.self)))
+            lengths.append(Int32(bytes.count))
+            offset += bytes.count + 1
+        }
+        self.types = types
+        self.values = values
+        self.lengths = lengths
+        self.formats = formats
+        self.storage = storage
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    var count: Int32 { Int32(types.count) }
+
+    private static func encode(
+        _ value: DatabaseValue,
+        sql: String
+    ) throws(DatabaseError) -> (Oid, [UInt8]?, Int32) {
+        switch value {
+        case .null:
+            return (0, nil, 0)
+        case .integer(let number):
+            return (PostgresType.int8, Array(String(number).utf8), 0)
+        case .real(let number):
+            return (PostgresType.float8, Array(realText(number).utf8), 0)
+        case .bool(let flag):
+            return (PostgresType.bool, [flag ? UInt8(ascii: "t") : UInt8(ascii: "f")], 0)
+        case .timestamp(let date):
+            return (PostgresType.timestamptz, Array(DatabaseValue.timestampText(date).utf8), 0)
+        case .text(let text):
+            let bytes = Array(text.utf8)
+            guard !bytes.contains(0) else {
+                throw DatabaseError(
+                    .misuse, message: "PostgreSQL text cannot contain the NUL character", sql: sql
+                )
+            }
+            return (0, bytes, 0)
+        case .blob(let bytes):
+            guard bytes.count <= Int32.max else {
+                throw DatabaseError(.misuse, message: "a blob parameter exceeds 2 GiB", sql: sql)
+            }
+            return (PostgresType.bytea, bytes, 1)
+        }
+    }
+
+    private static func realText(_ number: Double) -> String {
+        if number.isNaN { return "NaN" }
+        if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }
+        return String(number)
+    }
+}

@@ -1,0 +1,157 @@
+import CSQLite
+
+/// One `sqlite3` connection handle with its prepared-statement cache.
+///
+/// Opened with `SQLITE_OPEN_NOMUTEX` ("multi-thread" mode in the SQLite manual): SQLite takes no
+/// lock per call, which is safe because a connection and its statements are only ever used by the
+/// one thread that has borrowed it from a pool. Not `Sendable` for that reason.
+final class SQLiteConnection: DatabaseConnection, PooledConnection {
+    /// The most statements kept prepared per connection.
+    static let statementCacheCapacity = 64
+
+    let handle: OpaquePointer
+    private var statements: [String: SQLiteStatement] = [:]
+    private var useCounter: UInt64 = 0
+
+    var dialect: SQLDialect { .sqlite }
+
+    /// Opens `path`, creating the file when `readOnly` is false.
+    init(path: String, readOnly: Bool, busyTimeout: Duration) throws(DatabaseError) {
+        var database: OpaquePointer?
+        let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        let flags = access | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let status = sqlite3_open_v2(path, &database, flags, nil)
+        guard status == SQLITE_OK, let database else {
+            // Even a failed open may allocate a handle; the manual says to close it.
+            let message = database.map { String(cString: sqlite3_errmsg($0)) }
+                ?? String(cString: sqlite3_errstr(status))
+            sqlite3_close_v2(database)
+            throw DatabaseError(
+                .connection,
+                code: SQLiteResultCode.name(status),
+                message: "cannot open SQLite database \(path): \(message)"
+            )
+        }
+        sqlite3_extended_result_codes(database, 1)
+        sqlite3_busy_timeout(database, Int32(clamping: Int(busyTimeout.seconds * 1000)))
+        self.handle = database
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    static func error(_ status: Int32, database: OpaquePointer, sql: String?) -> DatabaseError {
+        DatabaseError(
+            .sqlite,
+            code: SQLiteResultCode.name(status),
+            message: String(cString: sqlite3_errmsg(database)),
+            sql: sql
+        )
+    }
+
+    func execute(_ sql: String, _ parameters: [DatabaseValue]) throws(DatabaseError) -> Int {
+        let statement = try checkoutStatement(sql)
+        defer { checkin(statement) }
+        try statement.bind(parameters, database: handle)
+        let changesBefore = sqlite3_total_changes64(handle)
+        while try statement.step(database: handle, parameters: parameters) {}
+        // `sqlite3_changes64` keeps the count of the last INSERT, UPDATE or DELETE, so a statement
+        // of another kind is recognised by leaving the total unchanged.
+        guard sqlite3_total_changes64(handle) != changesBefore else { return 0 }
+        return Int(sqlite3_changes64(handle))
+    }
+
+    func query(_ sql: String, _ parameters: [DatabaseValue]) throws(DatabaseError) -> [Row] {
+        let statement = try checkoutStatement(sql)
+        defer { checkin(statement) }
+        try statement.bind(parameters, database: handle)
+        let columns = statement.columns()
+        var rows: [Row] = []
+        while try statement.step(database: handle, parameters: parameters) {
+            rows.append(statement.row(columns: columns))
+        }
+        return rows
+    }
+
+    func queryOne(_ sql: String, _ parameters: [DatabaseValue]) throws(DatabaseError) -> Row? {
+        let statement = try checkoutStatement(sql)
+        defer { checkin(statement) }
+        try statement.bind(parameters, database: handle)
+        guard try statement.step(database: handle, parameters: parameters) else { return nil }
+        return statement.row(columns: statement.columns())
+    }
+
+    func query(
+        _ sql: String,
+        _ parameters: [DatabaseValue],
+        each body: (Row) throws -> Void
+    ) throws {
+        let statement = try checkoutStatement(sql)
+        defer { checkin(statement) }
+        try statement.bind(parameters, database: handle)
+        let columns = statement.columns()
+        while try statement.step(database: handle, parameters: parameters) {
+            try body(statement.row(columns: columns))
+        }
+    }
+
+    func executeScript(_ sql: String) throws(DatabaseError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let status = sqlite3_exec(handle, sql, nil, nil, &message)
+        guard status != SQLITE_OK else { return }
+        let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(status))
+        sqlite3_free(message)
+        throw DatabaseError(.sqlite, code: SQLiteResultCode.name(status), message: text)
+    }
+
+    func isUsable() -> Bool {
+        true
+    }
+
+    func resetForReuse() -> Bool {
+        // A borrower that left a transaction open must not hand it to the next one.
+        guard sqlite3_get_autocommit(handle) == 0 else {
+            return sqlite3_exec(handle, "ROLLBACK", nil, nil, nil) == SQLITE_OK
+        }
+        return true
+    }
+
+    /// A prepared statement for `sql`: the cached one, or a new one added to the cache.
+    ///
+    /// A statement stays valid after a failed step (`sqlite3_reset` clears the error, and
+    /// `sqlite3_prepare_v3` statements re-prepare themselves after a schema change), so failures
+    /// do not evict. When the cached statement is already in use by an enclosing query on this
+    /// connection, a private copy is prepared and finalized after use.
+    private func checkoutStatement(_ sql: String) throws(DatabaseError) -> SQLiteStatement {
+        useCounter += 1
+        if let cached = statements[sql] {
+            guard !cached.isInUse else {
+                let copy = try SQLiteStatement(sql: sql, database: handle, persistent: false)
+                copy.isInUse = true
+                return copy
+            }
+            cached.isInUse = true
+            cached.lastUse = useCounter
+            return cached
+        }
+        let statement = try SQLiteStatement(sql: sql, database: handle, persistent: true)
+        if statements.count >= Self.statementCacheCapacity { evictLeastRecentlyUsed() }
+        statement.isInUse = true
+        statement.lastUse = useCounter
+        statements[sql] = statement
+        return statement
+    }
+
+    private func checkin(_ statement: SQLiteStatement) {
+        statement.reset()
+        statement.isInUse = false
+    }
+
+    private func evictLeastRecentlyUsed() {
+        let candidates = statements.filter { !$0.value.isInUse }
+        guard let oldest = candidates.min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }
+        statements[oldest.key] = nil
+    }
+}

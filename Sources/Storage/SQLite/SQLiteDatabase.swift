@@ -1,0 +1,114 @@
+import CSQLite
+import Core
+import Foundation
+
+/// Syncline's embedded store: one SQLite file in WAL mode.
+///
+/// WAL lets readers run beside the one writer, so the database keeps a single writer connection
+/// (every `write` and `transaction` takes it in turn) and a pool of read-only connections for
+/// `read`. Each connection sets `busy_timeout`; the writer sets `journal_mode=WAL`,
+/// `synchronous=NORMAL` (durable across application crashes, and across power loss up to the
+/// last checkpoint) and `foreign_keys=ON`.
+public final class SQLiteDatabase: Database {
+    /// The path of the database file.
+    public let path: String
+    private let writer: ConnectionPool<SQLiteConnection>
+    private let readers: ConnectionPool<SQLiteConnection>
+    private let logger: Logger
+
+    /// The dialect, always SQLite.
+    public var dialect: SQLDialect { .sqlite }
+
+    /// Opens or creates the database at `path`, creating its parent directory when missing.
+    ///
+    /// - Parameters:
+    ///   - path: A file path, absolute or relative to the working directory.
+    ///   - readers: How many read-only connections may be open at once.
+    ///   - busyTimeout: How long to wait for SQLite's lock or for a free connection.
+    ///   - logger: Receives connection lifecycle lines at debug level.
+    ///   - metrics: When given, the pool series are registered on it.
+    public init(
+        path: String,
+        readers: Int = 4,
+        busyTimeout: Duration = .seconds(5),
+        logger: Logger,
+        metrics: MetricsRegistry? = nil
+    ) throws(DatabaseError) {
+        precondition(readers > 0, "SQLite needs at least one reader connection")
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw DatabaseError(
+                .connection,
+                message: "cannot create the directory \(directory.path) for the SQLite database: "
+                    + error.localizedDescription
+            )
+        }
+
+        let writerConnection = try SQLiteConnection(path: path, readOnly: false, busyTimeout: busyTimeout)
+        let mode = try writerConnection.queryOne("PRAGMA journal_mode = WAL")?.string(0)
+        guard mode?.lowercased() == "wal" else {
+            throw DatabaseError(
+                .connection,
+                message: "SQLite refused WAL journal mode for \(path) (it reported \(mode ?? "nothing"))"
+            )
+        }
+        try writerConnection.executeScript("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+
+        let logger = logger.with(["database": "sqlite"])
+        let poolMetrics = metrics.map(PoolMetrics.init(registry:))
+        self.path = path
+        self.logger = logger
+        self.writer = ConnectionPool(
+            configuration: PoolConfiguration(capacity: 1, acquireTimeout: busyTimeout, maxLifetime: nil),
+            first: writerConnection,
+            metrics: poolMetrics,
+            logger: logger
+        ) { () throws(DatabaseError) in
+            let connection = try SQLiteConnection(path: path, readOnly: false, busyTimeout: busyTimeout)
+            try connection.executeScript("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            return connection
+        }
+        self.readers = ConnectionPool(
+            configuration: PoolConfiguration(
+                capacity: readers, acquireTimeout: busyTimeout, maxLifetime: nil
+            ),
+            first: nil,
+            metrics: poolMetrics,
+            logger: logger
+        ) { () throws(DatabaseError) in
+            try SQLiteConnection(path: path, readOnly: true, busyTimeout: busyTimeout)
+        }
+        logger.info("opened SQLite database", ["path": path, "readers": String(readers)])
+    }
+
+    /// Runs `body` on a read-only connection from the reader pool.
+    public func read<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
+        try readers.withConnection(body)
+    }
+
+    /// Runs `body` on the single writer connection.
+    public func write<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
+        try writer.withConnection(body)
+    }
+
+    /// Runs `body` on the writer inside `BEGIN IMMEDIATE` … `COMMIT`.
+    public func transaction<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
+        try writer.withConnection { connection in
+            try connection.inTransaction(begin: "BEGIN IMMEDIATE", body)
+        }
+    }
+
+    /// The writer and the readers together.
+    public var poolStatistics: PoolStatistics {
+        writer.statistics + readers.statistics
+    }
+
+    /// Closes every connection once it is idle.
+    public func close() {
+        readers.close()
+        writer.close()
+        logger.info("closed SQLite database", ["path": path])
+    }
+}

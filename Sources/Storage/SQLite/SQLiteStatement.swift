@@ -1,0 +1,174 @@
+import CSQLite
+
+/// One prepared `sqlite3_stmt`, finalized when the object goes away.
+///
+/// Not `Sendable`: it belongs to one ``SQLiteConnection`` and is used on the thread that has
+/// borrowed that connection.
+final class SQLiteStatement {
+    let handle: OpaquePointer
+    let sql: String
+    /// For each parameter slot, from 1, the zero-based index of the value it takes (`$n` → n-1).
+    private let valueIndexes: [Int]
+    /// How many values the statement needs: its highest placeholder number.
+    private let valueCount: Int
+    /// Whether a borrower is using the statement; a nested use of the same SQL prepares a copy.
+    var isInUse = false
+    /// When the cache last lent the statement, for evicting the least recently used.
+    var lastUse: UInt64 = 0
+
+    /// Prepares `sql`, which must hold exactly one statement with `$n` placeholders.
+    init(sql: String, database: OpaquePointer, persistent: Bool) throws(DatabaseError) {
+        var statement: OpaquePointer?
+        var remainder = ""
+        let flags = persistent ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
+        let status = sql.withCString { text in
+            var tail: UnsafePointer<CChar>?
+            let status = sqlite3_prepare_v3(database, text, -1, flags, &statement, &tail)
+            if let tail { remainder = String(cString: tail) }
+            return status
+        }
+        guard status == SQLITE_OK else {
+            throw SQLiteConnection.error(status, database: database, sql: sql)
+        }
+        guard let statement else {
+            throw DatabaseError(.misuse, message: "the SQL text holds no statement", sql: sql)
+        }
+        guard remainder.allSatisfy({ $0.isWhitespace || $0 == ";" }) else {
+            sqlite3_finalize(statement)
+            throw DatabaseError(
+                .misuse,
+                message: "the SQL text holds more than one statement; use executeScript for scripts",
+                sql: sql
+            )
+        }
+
+        var valueIndexes: [Int] = []
+        let slots = sqlite3_bind_parameter_count(statement)
+        if slots > 0 {
+            for slot in 1...slots {
+                let name = sqlite3_bind_parameter_name(statement, slot).map { String(cString: $0) }
+                guard let name, name.hasPrefix("$"), let number = Int(name.dropFirst()), number > 0
+                else {
+                    sqlite3_finalize(statement)
+                    throw DatabaseError(
+                        .misuse, message: "placeholders must be written $1, $2, …", sql: sql
+                    )
+                }
+                valueIndexes.append(number - 1)
+            }
+        }
+        self.handle = statement
+        self.sql = sql
+        self.valueIndexes = valueIndexes
+        self.valueCount = valueIndexes.max().map { $0 + 1 } ?? 0
+    }
+
+    deinit {
+        sqlite3_finalize(handle)
+    }
+
+    /// Binds `values` to the placeholders by number; SQLite copies text and blobs.
+    func bind(_ values: [DatabaseValue], database: OpaquePointer) throws(DatabaseError) {
+        guard values.count == valueCount else {
+            throw DatabaseError(
+                .misuse,
+                message: "the statement takes \(valueCount) values but \(values.count) were given",
+                sql: sql
+            )
+        }
+        for (offset, valueIndex) in valueIndexes.enumerated() {
+            let slot = Int32(offset + 1)
+            let status = bind(values[valueIndex], to: slot)
+            guard status == SQLITE_OK else {
+                throw SQLiteConnection.error(status, database: database, sql: sql)
+            }
+        }
+    }
+
+    private func bind(_ value: DatabaseValue, to slot: Int32) -> Int32 {
+        switch value {
+        case .null:
+            return sqlite3_bind_null(handle, slot)
+        case .integer(let number):
+            return sqlite3_bind_int64(handle, slot, number)
+        case .real(let number):
+            return sqlite3_bind_double(handle, slot, number)
+        case .bool(let flag):
+            return sqlite3_bind_int64(handle, slot, flag ? 1 : 0)
+        case .text(let text):
+            return bindText(text, to: slot)
+        case .timestamp(let date):
+            return bindText(DatabaseValue.timestampText(date), to: slot)
+        case .blob(let bytes):
+            guard bytes.count <= Int32.max else { return SQLITE_TOOBIG }
+            // A null pointer would bind NULL, so an empty blob is bound as a zero-length blob.
+            guard !bytes.isEmpty else { return sqlite3_bind_zeroblob(handle, slot, 0) }
+            return bytes.withUnsafeBytes { buffer in
+                syncline_sqlite3_bind_blob(handle, slot, buffer.baseAddress, Int32(buffer.count))
+            }
+        }
+    }
+
+    private func bindText(_ text: String, to slot: Int32) -> Int32 {
+        let length = text.utf8.count
+        guard length <= Int32.max else { return SQLITE_TOOBIG }
+        return text.withCString { syncline_sqlite3_bind_text(handle, slot, $0, Int32(length)) }
+    }
+
+    /// Advances to the next row; false when the statement is done.
+    func step(database: OpaquePointer, parameters: [DatabaseValue]) throws(DatabaseError) -> Bool {
+        let status = sqlite3_step(handle)
+        if status == SQLITE_ROW { return true }
+        if status == SQLITE_DONE { return false }
+        throw SQLiteConnection.error(status, database: database, sql: sql)
+            .redactingParameters(parameters)
+    }
+
+    /// The result's column names, read once per execution because a schema change may alter them.
+    func columns() -> ResultColumns {
+        let count = sqlite3_column_count(handle)
+        var names: [String] = []
+        names.reserveCapacity(Int(count))
+        for index in 0..<count {
+            names.append(sqlite3_column_name(handle, index).map { String(cString: $0) } ?? "")
+        }
+        return ResultColumns(names: names)
+    }
+
+    /// The current row, each value decoded by its storage class.
+    func row(columns: ResultColumns) -> Row {
+        let count = Int32(columns.names.count)
+        var values: [DatabaseValue] = []
+        values.reserveCapacity(Int(count))
+        for index in 0..<count {
+            values.append(value(at: index))
+        }
+        return Row(columns: columns, values: values)
+    }
+
+    private func value(at index: Int32) -> DatabaseValue {
+        switch sqlite3_column_type(handle, index) {
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_column_int64(handle, index))
+        case SQLITE_FLOAT:
+            return .real(sqlite3_column_double(handle, index))
+        case SQLITE_TEXT:
+            // The manual asks for the pointer first, then the length of that same form.
+            guard let text = sqlite3_column_text(handle, index) else { return .text("") }
+            let length = Int(sqlite3_column_bytes(handle, index))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self))
+        case SQLITE_BLOB:
+            guard let bytes = sqlite3_column_blob(handle, index) else { return .blob([]) }
+            let length = Int(sqlite3_column_bytes(handle, index))
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: length)))
+        default:
+            return .null
+        }
+    }
+
+    /// Makes the statement ready for the next use and drops the copies of bound values.
+    func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+}

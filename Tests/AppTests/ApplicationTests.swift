@@ -1,0 +1,102 @@
+import Core
+import Foundation
+import Testing
+import TestSupport
+@testable import App
+
+/// A running application on an ephemeral port over a fresh SQLite file.
+final class RunningApplication {
+    let application: Application
+    let directory: URL
+    let logs = MemoryLogSink()
+
+    init(environment extra: [String: String] = [:]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncline-app-\(UUID())")
+        var environment = ["SYNCLINE_LISTEN": "127.0.0.1:0", "SYNCLINE_DATABASE_URL": "sqlite:\(directory.path)/db.sqlite"]
+        environment.merge(extra) { _, new in new }
+        let configuration = try Configuration(environment: environment)
+        application = try Application(configuration: configuration, logger: Logger(label: "test", sink: logs))
+        try application.server.start()
+    }
+
+    var port: UInt16 { application.server.port }
+
+    func client() throws -> RawHTTPClient { try RawHTTPClient(port: port) }
+
+    deinit {
+        application.server.shutdown(gracePeriod: .seconds(1))
+        application.database.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+@Suite("Application") struct ApplicationTests {
+    static let metricsToken = String(repeating: "m", count: 40)
+
+    @Test func healthAndReadiness() throws {
+        let app = try RunningApplication()
+        let client = try app.client()
+        let health = try client.request("GET", "/healthz")
+        #expect(health.status == 200)
+        #expect(health.text == #"{"status":"ok"}"#)
+        let ready = try client.request("GET", "/readyz")
+        #expect(ready.status == 200)
+        #expect(ready.text == #"{"status":"ready"}"#)
+    }
+
+    @Test func metricsNeedTheToken() throws {
+        let app = try RunningApplication(environment: ["SYNCLINE_METRICS_TOKEN": Self.metricsToken])
+        let client = try app.client()
+        _ = try client.request("GET", "/healthz")
+        #expect(try client.request("GET", "/metrics").status == 401)
+        #expect(try client.request("GET", "/metrics", headers: [("Authorization", "Bearer wrong")]).status == 401)
+        let metrics = try client.request("GET", "/metrics", headers: [("Authorization", "Bearer \(Self.metricsToken)")])
+        #expect(metrics.status == 200)
+        #expect(metrics.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        #expect(metrics.text.contains(#"syncline_http_requests_total{method="GET",route="/healthz",status="200"} 1"#))
+        #expect(metrics.text.contains(#"syncline_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"} 1"#))
+        #expect(metrics.text.contains("syncline_http_requests_in_flight 1"))
+        #expect(metrics.text.contains("syncline_db_pool"))
+    }
+
+    @Test func metricsAreClosedWithoutAConfiguredToken() throws {
+        let app = try RunningApplication()
+        #expect(try app.client().request("GET", "/metrics", headers: [("Authorization", "Bearer ")]).status == 403)
+    }
+
+    @Test func openAPIDocumentDescribesTheAPI() throws {
+        let app = try RunningApplication()
+        let reply = try app.client().request("GET", "/api/v1/openapi.json")
+        #expect(reply.status == 200)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: Any])
+        #expect(paths["/api/v1/openapi.json"] != nil)
+        #expect(paths["/healthz"] == nil)
+    }
+
+    @Test func accessLogLinesCarryTheRequestID() throws {
+        let app = try RunningApplication()
+        _ = try app.client().request("GET", "/healthz", headers: [("X-Request-Id", "trace-42")])
+        let line = try #require(app.logs.lines.first { $0.contains("\"route\":\"/healthz\"") })
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(fields["requestId"] == "trace-42")
+        #expect(fields["status"] == "200")
+        #expect(fields["level"] == "info")
+    }
+
+    @Test func startupRefusesADatabaseNewerThanTheBinary() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncline-newer-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = ["SYNCLINE_LISTEN": "127.0.0.1:0", "SYNCLINE_DATABASE_URL": "sqlite:\(directory.path)/db"]
+        let configuration = try Configuration(environment: environment)
+        let logger = Logger(label: "test", sink: MemoryLogSink())
+        do {
+            let first = try Application(configuration: configuration, logger: logger)
+            _ = try first.database.write { connection in
+                try connection.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', '2030-01-01T00:00:00Z')")
+            }
+            first.database.close()
+        }
+        #expect(throws: (any Error).self) { _ = try Application(configuration: configuration, logger: logger) }
+    }
+}

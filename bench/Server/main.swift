@@ -1,0 +1,52 @@
+import App
+import Core
+import Foundation
+import HTTP
+import Storage
+
+// The server measured by bench/http: the product's full HTTP stack (middleware, metrics, access
+// log, security headers) with two extra routes, a trivial JSON object and a 50-row page read
+// from a 1,000,000-row SQLite table of 12 mixed columns.
+
+let usage = """
+    Usage: syncline-bench-server seed --database PATH [--rows N]
+           syncline-bench-server serve --database PATH --listen ADDRESS:PORT
+
+    """
+
+func option(_ name: String, in arguments: [String]) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(64)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first, let path = option("--database", in: arguments) else { fail(usage) }
+let logger = Logger(label: "bench", level: .warning)
+
+switch command {
+case "seed":
+    let rows = Int(option("--rows", in: arguments) ?? "1000000") ?? 1_000_000
+    let database = try SQLiteDatabase(path: path, readers: 1, logger: logger)
+    try BenchTable.seed(database, rows: rows)
+    database.close()
+case "serve":
+    guard let listen = option("--listen", in: arguments) else { fail(usage) }
+    var environment = ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("SYNCLINE_") }
+    environment["SYNCLINE_DATABASE_URL"] = "sqlite:" + path
+    environment["SYNCLINE_LISTEN"] = listen
+    environment["SYNCLINE_LOG_LEVEL"] = environment["SYNCLINE_LOG_LEVEL"] ?? "warning"
+    environment["SYNCLINE_HTTP_MAX_CONNECTIONS_PER_IP"] = environment["SYNCLINE_HTTP_MAX_CONNECTIONS_PER_IP"] ?? "512"
+    let configuration = try Configuration(environment: environment)
+    let application = try Application(configuration: configuration, logger: logger) { router, database in
+        BenchTable.register(on: &router, database: database)
+    }
+    print("listening on \(listen)")
+    try application.runUntilSignalled()
+default:
+    fail(usage)
+}
