@@ -44,25 +44,37 @@ public final class Application: Sendable {
         systemRoutes.openAPIDocument.withLock { $0 = openAPI }
     }
 
-    /// Serves until SIGTERM or SIGINT, then shuts down gracefully: stops accepting, lets requests
-    /// in flight finish (up to `gracePeriod`), and closes the database.
-    public func runUntilSignalled(gracePeriod: Duration = .seconds(15)) throws {
-        let stop = DispatchSemaphore(value: 0)
-        let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            return source
-        }
+    /// Starts listening; requests are served from then on.
+    public func start() throws {
         try server.start()
         logger.info("ready", ["url": configuration.publicURL, "mode": configuration.mode.rawValue,
                               "database": database.dialect.rawValue])
-        stop.wait()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully: stops accepting, lets requests
+    /// in flight finish (up to `gracePeriod`), and closes the database. `whenReady` runs once the
+    /// server listens.
+    public func runUntilSignalled(gracePeriod: Duration = .seconds(15), whenReady: () -> Void = {}) throws {
+        let signalled = DispatchSemaphore(value: 0)
+        let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { signalled.signal() }
+            source.resume()
+            return source
+        }
+        try start()
+        whenReady()
+        signalled.wait()
         logger.info("shutting down")
+        stop(gracePeriod: gracePeriod)
+        signals.forEach { $0.cancel() }
+    }
+
+    /// Stops the server (letting requests in flight finish) and closes the database.
+    public func stop(gracePeriod: Duration = .seconds(15)) {
         server.shutdown(gracePeriod: gracePeriod)
         database.close()
-        signals.forEach { $0.cancel() }
     }
 }
 

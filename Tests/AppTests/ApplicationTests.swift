@@ -16,7 +16,7 @@ final class RunningApplication {
         environment.merge(extra) { _, new in new }
         let configuration = try Configuration(environment: environment)
         application = try Application(configuration: configuration, logger: Logger(label: "test", sink: logs))
-        try application.server.start()
+        try application.start()
     }
 
     var port: UInt16 { application.server.port }
@@ -24,8 +24,7 @@ final class RunningApplication {
     func client() throws -> RawHTTPClient { try RawHTTPClient(port: port) }
 
     deinit {
-        application.server.shutdown(gracePeriod: .seconds(1))
-        application.database.close()
+        application.stop(gracePeriod: .seconds(1))
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -45,8 +45,9 @@ case "serve":
     let application = try Application(configuration: configuration, logger: logger) { router, database in
         BenchTable.register(on: &router, database: database)
     }
-    print("listening on \(listen)")
-    try application.runUntilSignalled()
+    try application.runUntilSignalled {
+        FileHandle.standardOutput.write(Data("listening on \(listen)\n".utf8))
+    }
 default:
     fail(usage)
 }

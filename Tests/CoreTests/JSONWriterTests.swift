@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+@testable import Core
+
+@Suite("JSONWriter") struct JSONWriterTests {
+    @Test func nestedContainersGetCommasInTheRightPlaces() {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("a")
+        writer.integer(1)
+        writer.key("list")
+        writer.beginArray()
+        writer.bool(true)
+        writer.null()
+        writer.beginObject()
+        writer.endObject()
+        writer.string("x")
+        writer.endArray()
+        writer.key("n")
+        writer.number(1.5)
+        writer.endObject()
+        #expect(writer.text == #"{"a":1,"list":[true,null,{},"x"],"n":1.5}"#)
+    }
+
+    @Test(arguments: [Int64.min, -1, 0, 7, 1234567890, Int64.max])
+    func integersMatchTheirDecimalText(value: Int64) {
+        var writer = JSONWriter()
+        writer.integer(value)
+        #expect(writer.text == String(value))
+    }
+
+    @Test func stringsAreEscapedAndStayValidJSON() throws {
+        let tricky = "quote \" backslash \\ newline \n tab \t cr \r nul \u{0} del \u{7f} bell \u{7} é 😀 </script>"
+        var writer = JSONWriter()
+        writer.beginArray()
+        writer.string(tricky)
+        writer.endArray()
+        #expect(writer.text.contains(#"\u0000"#))
+        #expect(writer.text.contains(#"\n"#))
+        #expect(!writer.text.contains("\n"))
+        let decoded = try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String]
+        #expect(decoded == [tricky])
+    }
+
+    @Test func nonFiniteNumbersBecomeNull() {
+        var writer = JSONWriter()
+        writer.beginArray()
+        writer.number(.nan)
+        writer.number(.infinity)
+        writer.endArray()
+        #expect(writer.text == "[null,null]")
+    }
+}
+
+@Suite("Timestamp") struct TimestampTests {
+    @Test func formatsUTCWithFraction() {
+        let date = Date(timeIntervalSince1970: 1_796_327_451.123_456)
+        #expect(Timestamp.rfc3339(date) == "2026-12-03T19:50:51Z")
+        #expect(Timestamp.rfc3339(date, fractionalDigits: 3) == "2026-12-03T19:50:51.123Z")
+    }
+
+    @Test func parsesZuluAndOffsets() throws {
+        let zulu = try #require(Timestamp.parse("2026-12-03T19:50:51.5Z"))
+        #expect(zulu.timeIntervalSince1970 == 1_796_327_451.5)
+        let offset = try #require(Timestamp.parse("2026-12-03T21:50:51+02:00"))
+        #expect(offset.timeIntervalSince1970 == 1_796_327_451)
+    }
+
+    @Test(arguments: ["", "2026-12-03", "2026-13-01T00:00:00Z", "2026-12-03T19:50:51", "2026-12-03T19:50:51.Z",
+                      "2026-12-03T25:00:00Z", "2026-12-03T19:50:51+0200", "2026-12-03T19:50:51Zjunk"])
+    func refusesMalformedText(text: String) {
+        #expect(Timestamp.parse(text) == nil)
+    }
+}
+
+@Suite("Metrics") struct MetricsTests {
+    @Test func rendersPrometheusTextFormat() {
+        let registry = MetricsRegistry()
+        let requests = registry.counter("requests_total", help: "Requests.", labels: ["route", "status"])
+        let latency = registry.histogram("latency_seconds", help: "Latency.", labels: ["route"], buckets: [0.1, 1])
+        registry.gauge("pool_idle", help: "Idle.") { 3 }
+        requests.increment(["/a", "200"])
+        requests.increment(["/a", "200"])
+        requests.increment(["/b\"\n", "500"])
+        latency.observe(0.05, ["/a"])
+        latency.observe(0.5, ["/a"])
+        latency.observe(5, ["/a"])
+        let text = registry.render()
+        #expect(text.contains("# TYPE requests_total counter\n"))
+        #expect(text.contains(#"requests_total{route="/a",status="200"} 2"#))
+        #expect(text.contains(#"requests_total{route="/b\"\n",status="500"} 1"#))
+        #expect(text.contains(#"latency_seconds_bucket{route="/a",le="0.1"} 1"#))
+        #expect(text.contains(#"latency_seconds_bucket{route="/a",le="1"} 2"#))
+        #expect(text.contains(#"latency_seconds_bucket{route="/a",le="+Inf"} 3"#))
+        #expect(text.contains(#"latency_seconds_count{route="/a"} 3"#))
+        #expect(text.contains("pool_idle 3\n"))
+    }
+}
+
+@Suite("Logger") struct LoggerTests {
+    @Test func writesOneJSONObjectPerLineWithMetadata() throws {
+        let sink = MemoryLogSink()
+        let logger = Logger(label: "test", level: .info, sink: sink).with(["requestId": "r1"])
+        logger.debug("hidden")
+        logger.info("user said\nhello\r\n{\"forged\":true}", ["user": "a\"b"])
+        #expect(sink.lines.count == 1)
+        let line = try #require(sink.lines.first)
+        #expect(!line.contains("\n"))
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(fields["message"] == "user said\nhello\r\n{\"forged\":true}")
+        #expect(fields["requestId"] == "r1")
+        #expect(fields["user"] == "a\"b")
+        #expect(fields["level"] == "info")
+        #expect(fields["forged"] == nil)
+    }
+}
+
+@Suite("Crypto") struct CryptoTests {
+    @Test func hmacMatchesRFC4231TestCase2() {
+        let mac = Crypto.hmacSHA256(key: Array("Jefe".utf8), Array("what do ya want for nothing?".utf8))
+        #expect(Crypto.hex(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    @Test func sha256OfEmptyInput() {
+        #expect(Crypto.hex(Crypto.sha256([UInt8]()))
+            == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    @Test func constantTimeEquality() {
+        #expect(Crypto.constantTimeEquals([1, 2, 3], [1, 2, 3]))
+        #expect(!Crypto.constantTimeEquals([1, 2, 3], [1, 2, 4]))
+        #expect(!Crypto.constantTimeEquals([1, 2], [1, 2, 3]))
+    }
+
+    @Test func randomBytesDiffer() {
+        #expect(Crypto.randomBytes(16) != Crypto.randomBytes(16))
+        #expect(Crypto.randomBytes(32).count == 32)
+    }
+}
