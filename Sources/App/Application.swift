@@ -35,7 +35,7 @@ public final class Application: Sendable {
         systemRoutes.register(on: &router)
         extraRoutes(&router, database)
         let middleware: [any Middleware] = [
-            RequestMetrics(registry: metrics), AccessLog(), SecurityHeaders(), ErrorBoundary(),
+            RequestMetrics(registry: metrics), AccessLog(logger: logger), SecurityHeaders(), ErrorBoundary(),
         ]
         server = HTTPServer(configuration: configuration.server, router: router, middleware: middleware,
                             logger: logger.labeled("http"))

@@ -39,7 +39,7 @@ static inline struct MHD_Daemon *syncline_mhd_start(
     memset(&address, 0, sizeof(address));
     struct sockaddr_in *v4 = (struct sockaddr_in *)&address;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&address;
-    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
+    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
     if (inet_pton(AF_INET, s->host, &v4->sin_addr) == 1) {
         v4->sin_family = AF_INET;
         v4->sin_port = htons(s->port);
@@ -81,19 +81,30 @@ static inline uint16_t syncline_mhd_bound_port(struct MHD_Daemon *daemon)
     return info == NULL ? 0 : info->port;
 }
 
-/* Writes the client's numeric address into buffer; returns 0 on success. */
-static inline int syncline_mhd_client_address(struct MHD_Connection *connection, char *buffer, socklen_t length)
+/* Copies the client's address into bytes (4 bytes for IPv4, 16 for IPv6) and returns how many
+ * were written, or 0 when the address is unknown. An IPv4-mapped IPv6 address is returned as IPv4. */
+static inline int syncline_mhd_client_address(struct MHD_Connection *connection, uint8_t bytes[16])
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (info == NULL || info->client_addr == NULL) {
-        return -1;
+        return 0;
     }
     const struct sockaddr *address = info->client_addr;
-    const void *raw = address->sa_family == AF_INET6
-        ? (const void *)&((const struct sockaddr_in6 *)address)->sin6_addr
-        : (const void *)&((const struct sockaddr_in *)address)->sin_addr;
-    return inet_ntop(address->sa_family, raw, buffer, length) == NULL ? -1 : 0;
+    if (address->sa_family == AF_INET) {
+        memcpy(bytes, &((const struct sockaddr_in *)address)->sin_addr, 4);
+        return 4;
+    }
+    if (address->sa_family == AF_INET6) {
+        const struct in6_addr *v6 = &((const struct sockaddr_in6 *)address)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(v6)) {
+            memcpy(bytes, &v6->s6_addr[12], 4);
+            return 4;
+        }
+        memcpy(bytes, v6, 16);
+        return 16;
+    }
+    return 0;
 }
 
 /* Whether the connection runs over TLS. */

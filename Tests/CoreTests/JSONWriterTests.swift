@@ -137,3 +137,21 @@ import Testing
         #expect(Crypto.randomBytes(32).count == 32)
     }
 }
+
+@Suite("IPAddress") struct IPAddressTests {
+    @Test(arguments: ["127.0.0.1", "192.0.2.255", "::1", "2001:db8::7"])
+    func roundTripsText(text: String) throws {
+        #expect(try #require(IPAddress(text)).description == text)
+    }
+
+    @Test(arguments: ["", "localhost", "256.0.0.1", "1.2.3", "::g"])
+    func refusesNonNumericText(text: String) {
+        #expect(IPAddress(text) == nil)
+    }
+
+    @Test func bytesDecideTheFamily() {
+        #expect(IPAddress(bytes: [10, 0, 0, 1])?.isIPv4 == true)
+        #expect(IPAddress(bytes: [UInt8](repeating: 0, count: 16))?.isIPv4 == false)
+        #expect(IPAddress(bytes: [1, 2, 3]) == nil)
+    }
+}

@@ -142,6 +142,12 @@ public final class Histogram: MetricFamily {
         var counts: [UInt64]
         var sum: Double = 0
         var count: UInt64 = 0
+
+        mutating func record(_ value: Double, in bucket: Int) {
+            counts[bucket] += 1
+            sum += value
+            count += 1
+        }
     }
 
     /// Latency buckets in seconds, from 0.5 ms to 10 s.
@@ -158,12 +164,11 @@ public final class Histogram: MetricFamily {
 
     public func observe(_ value: Double, _ labelValues: LabelValues = []) {
         let bucket = buckets.firstIndex { value <= $0 } ?? buckets.count
+        let empty = buckets.count + 1
         series.withLock { all in
-            var entry = all[labelValues] ?? Series(counts: Array(repeating: 0, count: buckets.count + 1))
-            entry.counts[bucket] += 1
-            entry.sum += value
-            entry.count += 1
-            all[labelValues] = entry
+            // Mutated in place through the dictionary's modify accessor, so the bucket array is
+            // never copied.
+            all[labelValues, default: Series(counts: Array(repeating: 0, count: empty))].record(value, in: bucket)
         }
     }
 

@@ -10,14 +10,12 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// The first value for `name`, or nil.
     public subscript(name: String) -> String? {
-        let lowered = name.lowercased()
-        return fields.first { $0.name.lowercased() == lowered }?.value
+        fields.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 
     /// Every value for `name`, in order.
     public func values(for name: String) -> [String] {
-        let lowered = name.lowercased()
-        return fields.filter { $0.name.lowercased() == lowered }.map(\.value)
+        fields.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
     }
 
     /// Appends a field, keeping any earlier ones with the same name (as `Set-Cookie` needs).
@@ -32,13 +30,25 @@ public struct HTTPHeaders: Sendable, Sequence {
     }
 
     public mutating func remove(_ name: String) {
-        let lowered = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == lowered }
+        fields.removeAll { $0.name.equalsIgnoringASCIICase(name) }
     }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         fields.makeIterator()
+    }
+}
+
+extension String {
+    /// Compares ASCII letters without regard to case, without allocating; header names are ASCII.
+    func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
+        for (left, right) in zip(utf8, other.utf8) where left != right {
+            guard left | 0x20 == right | 0x20, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(left | 0x20) else {
+                return false
+            }
+        }
+        return true
     }
 }

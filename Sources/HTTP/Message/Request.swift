@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Synchronization
 
 /// One HTTP request, with its body read in full (bounded by the route's body limit).
 public struct Request: Sendable {
@@ -9,8 +10,8 @@ public struct Request: Sendable {
     public let query: QueryParameters
     public let headers: HTTPHeaders
     public var body: [UInt8]
-    /// The peer's numeric address; a proxy-aware client address is derived from it by higher layers.
-    public let remoteAddress: String
+    /// The peer's address; a proxy-aware client address is derived from it by higher layers.
+    public let remoteAddress: IPAddress
     /// From a well-formed `X-Request-Id` header, else generated; echoed in the response.
     public let requestID: String
     /// Whether the connection uses TLS.
@@ -19,14 +20,13 @@ public struct Request: Sendable {
     public internal(set) var route: Route?
     /// Values of the route template's `{name}` segments.
     public internal(set) var parameters: [String: String] = [:]
-    /// A logger whose lines carry this request's id.
-    public var logger: Logger
+    private let baseLogger: Logger
     /// Typed values attached by middleware, such as the signed-in user.
     public var attributes = RequestAttributes()
 
     public init(
         method: HTTPMethod, path: String, query: QueryParameters = QueryParameters(), headers: HTTPHeaders = HTTPHeaders(),
-        body: [UInt8] = [], remoteAddress: String = "127.0.0.1", requestID: String = RequestID.generate(),
+        body: [UInt8] = [], remoteAddress: IPAddress = IPAddress("127.0.0.1")!, requestID: String = RequestID.generate(),
         isSecure: Bool = false, logger: Logger = Logger(label: "http")
     ) {
         self.method = method
@@ -37,8 +37,11 @@ public struct Request: Sendable {
         self.remoteAddress = remoteAddress
         self.requestID = requestID
         self.isSecure = isSecure
-        self.logger = logger.with(["requestId": requestID])
+        self.baseLogger = logger
     }
+
+    /// A logger whose lines carry this request's id; built on use, since most requests log nothing.
+    public var logger: Logger { baseLogger.with(["requestId": requestID]) }
 
     /// The media type of the body without parameters, lowercased (`application/json`).
     public var mediaType: String? {
@@ -73,9 +76,14 @@ public struct RequestAttributes: Sendable {
 
 /// Request ids: taken from the client when well-formed, else generated.
 public enum RequestID {
-    /// A fresh id of 16 random bytes in hex.
+    /// Random per process, so ids from several instances do not collide.
+    private static let prefix = Crypto.hex(Crypto.randomBytes(8))
+    private static let counter = Atomic<UInt64>(0)
+
+    /// A fresh id: the process prefix and a sequence number, 32 hex digits in all.
     public static func generate() -> String {
-        Crypto.hex(Crypto.randomBytes(16))
+        let sequence = String(counter.add(1, ordering: .relaxed).newValue, radix: 16)
+        return prefix + String(repeating: "0", count: 16 - sequence.utf8.count) + sequence
     }
 
     /// Accepts 1–64 characters from `[A-Za-z0-9._-]`, so an id is safe in logs and headers.

@@ -5,10 +5,15 @@ import Core
 ///
 /// Lines are at `info`, so production logs carry them; raise the level to `warning` to silence them.
 public struct AccessLog: Middleware {
-    public init() {}
+    private let enabled: Bool
+
+    /// Logs through each request's own logger when `logger` has `info` enabled.
+    public init(logger: Logger) {
+        enabled = logger.isEnabled(.info)
+    }
 
     public func respond(to request: Request, next: Responder) throws -> Response {
-        guard request.logger.isEnabled(.info) else { return try next(request) }
+        guard enabled else { return try next(request) }
         let started = ContinuousClock.now
         let response = try next(request)
         let elapsed = ContinuousClock.now - started
@@ -19,7 +24,7 @@ public struct AccessLog: Middleware {
             "route": request.route?.template ?? "unmatched",
             "status": String(response.status),
             "durationMs": String(format: "%.3f", milliseconds),
-            "client": request.remoteAddress,
+            "client": request.remoteAddress.description,
         ])
         return response
     }

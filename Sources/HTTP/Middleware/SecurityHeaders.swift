@@ -8,21 +8,22 @@ public struct SecurityHeaders: Middleware {
 
     public init() {}
 
+    /// Sent unless the handler set its own value; `Cache-Control: no-store` keeps signed-in pages
+    /// out of shared caches.
+    private static let defaults: [(name: String, value: String)] = [
+        ("Content-Security-Policy", contentSecurityPolicy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+        ("Cache-Control", "no-store"),
+    ]
+
     public func respond(to request: Request, next: Responder) throws -> Response {
         var response = try next(request)
-        let headers: [(String, String)] = [
-            ("Content-Security-Policy", SecurityHeaders.contentSecurityPolicy),
-            ("X-Content-Type-Options", "nosniff"),
-            ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "same-origin"),
-            ("Cross-Origin-Opener-Policy", "same-origin"),
-            ("Cross-Origin-Resource-Policy", "same-origin"),
-        ]
-        for (name, value) in headers where !response.headers.contains(name) {
-            response.headers.set(name, value)
-        }
-        if !response.headers.contains("Cache-Control") {
-            response.headers.set("Cache-Control", "no-store")
+        for (name, value) in SecurityHeaders.defaults where !response.headers.contains(name) {
+            response.headers.add(name, value)
         }
         if request.isSecure {
             response.headers.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

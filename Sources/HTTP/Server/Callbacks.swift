@@ -83,7 +83,7 @@ private func queue(_ response: Response, on connection: OpaquePointer, isHead: B
     }
     guard let native else { return .NO }
     for (name, value) in response.headers {
-        _ = MHD_add_response_header(native, name, value)
+        _ = name.withCString { name in value.withCString { MHD_add_response_header(native, name, $0) } }
     }
     let result = MHD_queue_response(connection, UInt32(response.status), native)
     MHD_destroy_response(native)

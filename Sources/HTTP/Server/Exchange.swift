@@ -36,7 +36,7 @@ extension HTTPServer {
         let method = HTTPMethod(rawValue: rawMethod)
         var request = Request(
             method: method ?? .get, path: PercentEncoding.decode(rawPath) ?? String(rawPath),
-            query: query ?? QueryParameters(), headers: headers, remoteAddress: clientAddress(connection),
+            query: query ?? QueryParameters(), headers: headers, remoteAddress: clientAddress(connection) ?? IPAddress(bytes: [0, 0, 0, 0])!,
             requestID: requestID, isSecure: syncline_mhd_connection_is_tls(connection) != 0, logger: logger)
 
         var rejection: HTTPError?
@@ -124,10 +124,10 @@ extension HTTPServer {
         return response
     }
 
-    private func clientAddress(_ connection: OpaquePointer) -> String {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-        guard syncline_mhd_client_address(connection, &buffer, socklen_t(buffer.count)) == 0 else { return "" }
-        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    private func clientAddress(_ connection: OpaquePointer) -> IPAddress? {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let count = Int(syncline_mhd_client_address(connection, &bytes))
+        return IPAddress(bytes: Array(bytes.prefix(count)))
     }
 }
 

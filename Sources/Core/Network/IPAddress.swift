@@ -1,0 +1,39 @@
+import Foundation
+
+/// An IPv4 or IPv6 address held as bytes: cheap to copy, hash and compare, formatted on demand.
+public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
+    /// 4 bytes for IPv4, 16 for IPv6, in network order.
+    public let bytes: [UInt8]
+
+    /// Wraps 4 or 16 bytes in network order.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 4 || bytes.count == 16 else { return nil }
+        self.bytes = bytes
+    }
+
+    /// Parses numeric text such as `192.0.2.7` or `2001:db8::1`.
+    public init?(_ text: String) {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 {
+            bytes = withUnsafeBytes(of: &v4) { Array($0) }
+        } else if inet_pton(AF_INET6, text, &v6) == 1 {
+            bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        } else {
+            return nil
+        }
+    }
+
+    public var isIPv4: Bool { bytes.count == 4 }
+
+    /// The conventional text form.
+    public var description: String {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let family = isIPv4 ? AF_INET : AF_INET6
+        let formatted = bytes.withUnsafeBytes { raw in
+            inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) != nil
+        }
+        guard formatted else { return "?" }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}
