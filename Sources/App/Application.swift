@@ -18,7 +18,9 @@ public final class Application: Sendable {
     ///
     /// `extraRoutes` lets tools that embed the product (the HTTP benchmark) add routes, given the
     /// open database, that run through the same middleware.
-    public init(configuration: Configuration, logger: Logger, extraRoutes: (inout Router, any Database) -> Void = { _, _ in }) throws {
+    public init(
+        configuration: Configuration, logger: Logger, extraRoutes: (inout Router, any Database) -> Void = { _, _ in }
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         metrics = MetricsRegistry()
@@ -37,8 +39,9 @@ public final class Application: Sendable {
         let middleware: [any Middleware] = [
             RequestMetrics(registry: metrics), AccessLog(logger: logger), SecurityHeaders(), ErrorBoundary(),
         ]
-        server = HTTPServer(configuration: configuration.server, router: router, middleware: middleware,
-                            logger: logger.labeled("http"))
+        server = HTTPServer(
+            configuration: configuration.server, router: router, middleware: middleware,
+            logger: logger.labeled("http"))
         let openAPI = OpenAPIDocument(title: "Syncline", version: Application.version)
             .render(routes: router.routes, pathPrefix: "/api/")
         systemRoutes.openAPIDocument.withLock { $0 = openAPI }
@@ -47,8 +50,12 @@ public final class Application: Sendable {
     /// Starts listening; requests are served from then on.
     public func start() throws {
         try server.start()
-        logger.info("ready", ["url": configuration.publicURL, "mode": configuration.mode.rawValue,
-                              "database": database.dialect.rawValue])
+        logger.info(
+            "ready",
+            [
+                "url": configuration.publicURL, "mode": configuration.mode.rawValue,
+                "database": database.dialect.rawValue,
+            ])
     }
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully: stops accepting, lets requests

@@ -1,7 +1,8 @@
 import Core
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import App
 
 /// A running application on an ephemeral port over a fresh SQLite file.
@@ -12,7 +13,9 @@ final class RunningApplication {
 
     init(environment extra: [String: String] = [:]) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncline-app-\(UUID())")
-        var environment = ["SYNCLINE_LISTEN": "127.0.0.1:0", "SYNCLINE_DATABASE_URL": "sqlite:\(directory.path)/db.sqlite"]
+        var environment = [
+            "SYNCLINE_LISTEN": "127.0.0.1:0", "SYNCLINE_DATABASE_URL": "sqlite:\(directory.path)/db.sqlite",
+        ]
         environment.merge(extra) { _, new in new }
         let configuration = try Configuration(environment: environment)
         application = try Application(configuration: configuration, logger: Logger(label: "test", sink: logs))
@@ -92,7 +95,9 @@ final class RunningApplication {
         do {
             let first = try Application(configuration: configuration, logger: logger)
             _ = try first.database.write { connection in
-                try connection.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', '2030-01-01T00:00:00Z')")
+                try connection.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', '2030-01-01T00:00:00Z')"
+                )
             }
             first.database.close()
         }

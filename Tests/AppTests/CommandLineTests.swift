@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import App
 
 @Suite("Command line") struct CommandLineTests {
@@ -52,8 +53,10 @@ import Testing
     @Test func migrateAppliesThenReportsUpToDate() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncline-cli-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let environment = ["SYNCLINE_DATABASE_URL": "sqlite:\(directory.path)/syncline.db",
-                           "SYNCLINE_LOG_LEVEL": "warning"]
+        let environment = [
+            "SYNCLINE_DATABASE_URL": "sqlite:\(directory.path)/syncline.db",
+            "SYNCLINE_LOG_LEVEL": "warning",
+        ]
 
         let (pendingStatus, pending) = run(["migrate", "--status"], environment: environment)
         #expect(pendingStatus == 0)

@@ -1,5 +1,6 @@
 import Core
 import Testing
+
 @testable import App
 
 @Suite("Configuration") struct ConfigurationTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 @Suite("JSONWriter") struct JSONWriterTests {
@@ -22,7 +23,7 @@ import Testing
         #expect(writer.text == #"{"a":1,"list":[true,null,{},"x"],"n":1.5}"#)
     }
 
-    @Test(arguments: [Int64.min, -1, 0, 7, 1234567890, Int64.max])
+    @Test(arguments: [Int64.min, -1, 0, 7, 1_234_567_890, Int64.max])
     func integersMatchTheirDecimalText(value: Int64) {
         var writer = JSONWriter()
         writer.integer(value)
@@ -66,8 +67,10 @@ import Testing
         #expect(offset.timeIntervalSince1970 == 1_796_327_451)
     }
 
-    @Test(arguments: ["", "2026-12-03", "2026-13-01T00:00:00Z", "2026-12-03T19:50:51", "2026-12-03T19:50:51.Z",
-                      "2026-12-03T25:00:00Z", "2026-12-03T19:50:51+0200", "2026-12-03T19:50:51Zjunk"])
+    @Test(arguments: [
+        "", "2026-12-03", "2026-13-01T00:00:00Z", "2026-12-03T19:50:51", "2026-12-03T19:50:51.Z",
+        "2026-12-03T25:00:00Z", "2026-12-03T19:50:51+0200", "2026-12-03T19:50:51Zjunk",
+    ])
     func refusesMalformedText(text: String) {
         #expect(Timestamp.parse(text) == nil)
     }
@@ -122,8 +125,9 @@ import Testing
     }
 
     @Test func sha256OfEmptyInput() {
-        #expect(Crypto.hex(Crypto.sha256([UInt8]()))
-            == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(
+            Crypto.hex(Crypto.sha256([UInt8]()))
+                == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
     @Test func constantTimeEquality() {

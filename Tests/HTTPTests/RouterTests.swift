@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HTTP
 
 @Suite("Router") struct RouterTests {
@@ -17,25 +18,31 @@ import Testing
     @Test func matchesStaticAndTemplatedPaths() throws {
         let router = router()
         guard case .found(let route, let parameters) = router.match(method: .get, path: "/api/v1/sources/42/records")
-        else { Issue.record("no match"); return }
+        else {
+            Issue.record("no match")
+            return
+        }
         #expect(route.template == "/api/v1/sources/{id}/records")
         #expect(parameters == ["id": "42"])
         guard case .found(let list, _) = router.match(method: .post, path: "/api/v1/sources") else {
-            Issue.record("no match"); return
+            Issue.record("no match")
+            return
         }
         #expect(list.method == .post)
     }
 
     @Test func headFallsBackToGet() {
         guard case .found(let route, _) = router().match(method: .head, path: "/api/v1/sources/7") else {
-            Issue.record("no match"); return
+            Issue.record("no match")
+            return
         }
         #expect(route.method == .get)
     }
 
     @Test func wrongMethodListsAllowedMethods() {
         guard case .methodNotAllowed(let allowed) = router().match(method: .put, path: "/api/v1/sources/7") else {
-            Issue.record("expected 405"); return
+            Issue.record("expected 405")
+            return
         }
         #expect(allowed == [.get, .head, .delete])
     }
@@ -43,7 +50,8 @@ import Testing
     @Test(arguments: ["/api/v1/sources/", "/api/v1", "/api/v1/sources/1/records/2", "/API/v1/sources", ""])
     func unknownPathsDoNotMatch(path: String) {
         guard case .notFound = router().match(method: .get, path: Substring(path)) else {
-            Issue.record("\(path) should not match"); return
+            Issue.record("\(path) should not match")
+            return
         }
     }
 
@@ -75,7 +83,8 @@ import Testing
 
     @Test func setCookieCarriesSecurityAttributes() {
         var cookie = SetCookie(name: "__Host-syncline_session", value: "v", maxAge: 3600, secure: true)
-        #expect(cookie.headerValue == "__Host-syncline_session=v; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Strict")
+        #expect(
+            cookie.headerValue == "__Host-syncline_session=v; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Strict")
         cookie.secure = false
         cookie.httpOnly = false
         #expect(cookie.headerValue == "__Host-syncline_session=v; Path=/; Max-Age=3600; SameSite=Strict")
@@ -89,14 +98,17 @@ import Testing
         #expect(headers.values(for: "Content-Type") == ["application/json"])
     }
 
-    @Test(arguments: [("abc-123_X.y", true), ("", false), (String(repeating: "a", count: 65), false),
-                      ("has space", false), ("line\nbreak", false), ("ünicode", false)])
+    @Test(arguments: [
+        ("abc-123_X.y", true), ("", false), (String(repeating: "a", count: 65), false),
+        ("has space", false), ("line\nbreak", false), ("ünicode", false),
+    ])
     func requestIDValidation(candidate: String, valid: Bool) {
         #expect(RequestID.isWellFormed(candidate) == valid)
     }
 
     @Test func mediaTypeIgnoresParameters() {
-        let request = Request(method: .post, path: "/", headers: HTTPHeaders([("Content-Type", "Application/JSON; charset=utf-8")]))
+        let request = Request(
+            method: .post, path: "/", headers: HTTPHeaders([("Content-Type", "Application/JSON; charset=utf-8")]))
         #expect(request.mediaType == "application/json")
     }
 }
@@ -104,10 +116,13 @@ import Testing
 @Suite("OpenAPI") struct OpenAPITests {
     @Test func documentListsRoutesWithAccessAndSchemas() throws {
         var router = Router()
-        router.add(.post, "/api/v1/things/{id}", RouteMetadata(
-            access: .admin, summary: "Change a thing.", accepts: ["application/json"],
-            requestSchema: .object(properties: [("name", .string())], required: ["name"]),
-            responses: [200: ResponseDocumentation("Changed.")])) { _ in Response() }
+        router.add(
+            .post, "/api/v1/things/{id}",
+            RouteMetadata(
+                access: .admin, summary: "Change a thing.", accepts: ["application/json"],
+                requestSchema: .object(properties: [("name", .string())], required: ["name"]),
+                responses: [200: ResponseDocumentation("Changed.")])
+        ) { _ in Response() }
         router.add(.get, "/assets/app.css", RouteMetadata(access: .anyone, summary: "CSS", hidden: true)) { _ in
             Response()
         }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import HTTP
 
 @Suite("Live server") struct ServerTests {
@@ -20,7 +21,8 @@ import TestSupport
         let server = try startTestServer()
         defer { server.shutdown() }
         let client = try RawHTTPClient(port: server.port)
-        try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n")
+        try client.send(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n")
         let reply = try client.readReply()
         #expect(reply.status == 413)
         #expect(reply.text.contains("payload_too_large"))
@@ -30,7 +32,8 @@ import TestSupport
         let server = try startTestServer()
         defer { server.shutdown() }
         let client = try RawHTTPClient(port: server.port)
-        try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        try client.send(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
         let chunk = String(repeating: "a", count: 600)
         for _ in 0..<4 { try client.send("258\r\n\(chunk)\r\n") }
         try client.send("0\r\n\r\n")
@@ -42,8 +45,9 @@ import TestSupport
         let server = try startTestServer()
         defer { server.shutdown() }
         let client = try RawHTTPClient(port: server.port)
-        let reply = try client.request("POST", "/echo", headers: [("Content-Type", "application/json")],
-                                       body: Array(#"{"a":1}"#.utf8))
+        let reply = try client.request(
+            "POST", "/echo", headers: [("Content-Type", "application/json")],
+            body: Array(#"{"a":1}"#.utf8))
         #expect(reply.status == 200)
         #expect(reply.text == #"{"a":1}"#)
     }
@@ -104,7 +108,8 @@ import TestSupport
         let server = try startTestServer { $0.headerMemoryLimit = 8 * 1024 }
         defer { server.shutdown() }
         let client = try RawHTTPClient(port: server.port)
-        let reply = try client.request("GET", "/hello", headers: [("X-Padding", String(repeating: "b", count: 16 * 1024))])
+        let reply = try client.request(
+            "GET", "/hello", headers: [("X-Padding", String(repeating: "b", count: 16 * 1024))])
         #expect(reply.status == 431)
     }
 

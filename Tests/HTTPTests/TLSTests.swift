@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import HTTP
 
 @Suite("TLS") struct TLSTests {
@@ -23,9 +24,11 @@ import TestSupport
         }
 
         for flag in ["-tls1", "-tls1_1"] {
-            let attempt = try runTool("/usr/bin/openssl", [
-                "s_client", "-connect", "127.0.0.1:\(server.port)", flag, "-cipher", "DEFAULT:@SECLEVEL=0",
-            ])
+            let attempt = try runTool(
+                "/usr/bin/openssl",
+                [
+                    "s_client", "-connect", "127.0.0.1:\(server.port)", flag, "-cipher", "DEFAULT:@SECLEVEL=0",
+                ])
             #expect(attempt.status != 0, "\(flag) handshake should fail")
             #expect(attempt.output.contains("no peer certificate available"), "\(flag) must not complete a handshake")
         }

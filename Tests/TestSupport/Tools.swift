@@ -7,7 +7,9 @@ public struct ToolError: Error {
 
 /// Runs a command line tool and returns its exit status and combined output.
 @discardableResult
-public func runTool(_ executable: String, _ arguments: [String], input: String = "") throws -> (status: Int32, output: String) {
+public func runTool(_ executable: String, _ arguments: [String], input: String = "") throws -> (
+    status: Int32, output: String
+) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -30,12 +32,15 @@ public func makeCertificate() throws -> (certificate: String, key: String, direc
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let certificate = directory.appendingPathComponent("cert.pem").path
     let key = directory.appendingPathComponent("key.pem").path
-    let result = try runTool("/usr/bin/openssl", [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
-    ])
+    let result = try runTool(
+        "/usr/bin/openssl",
+        [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
+        ])
     guard result.status == 0 else { throw ToolError(output: result.output) }
-    return (try String(contentsOfFile: certificate, encoding: .utf8), try String(contentsOfFile: key, encoding: .utf8),
-            directory)
+    return (
+        try String(contentsOfFile: certificate, encoding: .utf8), try String(contentsOfFile: key, encoding: .utf8),
+        directory
+    )
 }
-

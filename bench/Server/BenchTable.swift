@@ -5,12 +5,14 @@ import Storage
 
 /// The benchmark's table: 12 columns of mixed types, keyed by a dense integer id.
 enum BenchTable {
-    static let columns = "id, name, email, region, amount, quantity, active, created_at, score, category, notes, updated_at"
+    static let columns =
+        "id, name, email, region, amount, quantity, active, created_at, score, category, notes, updated_at"
 
     /// Creates the table and fills it to `rows` rows, unless it already holds that many.
     static func seed(_ database: any Database, rows: Int) throws {
         try database.write { connection in
-            try connection.executeScript("""
+            try connection.executeScript(
+                """
                 CREATE TABLE IF NOT EXISTS bench_rows (
                     id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, region TEXT NOT NULL,
                     amount REAL NOT NULL, quantity INTEGER NOT NULL, active INTEGER NOT NULL,
@@ -32,12 +34,15 @@ enum BenchTable {
                     let created = start.addingTimeInterval(Double(id) * 37)
                     try connection.execute(
                         "INSERT INTO bench_rows (\(columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                        [.integer(Int64(id)), .text("Customer \(id)"), .text("customer\(id)@example.com"),
-                         .text(regions[id % regions.count]), .real(Double(id % 100_000) / 7.0),
-                         .integer(Int64(id % 97)), .bool(id % 3 != 0), .timestamp(created),
-                         id % 11 == 0 ? .null : .real(Double(id % 1000) / 10), .text(categories[id % categories.count]),
-                         id % 5 == 0 ? .null : .text("Order note \(id) with \"quotes\" and unicode é"),
-                         .timestamp(created.addingTimeInterval(3600))])
+                        [
+                            .integer(Int64(id)), .text("Customer \(id)"), .text("customer\(id)@example.com"),
+                            .text(regions[id % regions.count]), .real(Double(id % 100_000) / 7.0),
+                            .integer(Int64(id % 97)), .bool(id % 3 != 0), .timestamp(created),
+                            id % 11 == 0 ? .null : .real(Double(id % 1000) / 10),
+                            .text(categories[id % categories.count]),
+                            id % 5 == 0 ? .null : .text("Order note \(id) with \"quotes\" and unicode é"),
+                            .timestamp(created.addingTimeInterval(3600)),
+                        ])
                 }
             }
         }
@@ -45,12 +50,20 @@ enum BenchTable {
 
     /// `GET /bench/hello` and `GET /bench/page?after=N`.
     static func register(on router: inout Router, database: any Database) {
-        router.add(.get, "/bench/hello", RouteMetadata(access: .anyone, summary: "A trivial JSON object.",
-                                                       hidden: true)) { _ in
+        router.add(
+            .get, "/bench/hello",
+            RouteMetadata(
+                access: .anyone, summary: "A trivial JSON object.",
+                hidden: true)
+        ) { _ in
             Response.json(Array(#"{"hello":"world","service":"syncline"}"#.utf8))
         }
-        router.add(.get, "/bench/page", RouteMetadata(access: .anyone, summary: "A 50-row page as JSON.",
-                                                      hidden: true)) { request in
+        router.add(
+            .get, "/bench/page",
+            RouteMetadata(
+                access: .anyone, summary: "A 50-row page as JSON.",
+                hidden: true)
+        ) { request in
             guard let after = Int64(request.query["after"] ?? "0") else {
                 throw HTTPError.badRequest("after must be a whole number")
             }

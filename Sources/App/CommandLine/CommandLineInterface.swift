@@ -16,16 +16,19 @@ public struct CommandLineInterface {
 
     public init() {
         commands = [
-            Command(name: "serve", summary: "Run the server until SIGTERM or SIGINT.",
-                    usage: CommandLineInterface.serveUsage, run: CommandLineInterface.serve),
-            Command(name: "migrate", summary: "Apply pending database migrations, or show their status.",
-                    usage: CommandLineInterface.migrateUsage, run: CommandLineInterface.migrate),
-            Command(name: "version", summary: "Print the version.",
-                    usage: "Usage: syncline version\n\nPrints the version of this binary.\n",
-                    run: { _, _, output in
-                        output.write("syncline \(Application.version)\n")
-                        return 0
-                    }),
+            Command(
+                name: "serve", summary: "Run the server until SIGTERM or SIGINT.",
+                usage: CommandLineInterface.serveUsage, run: CommandLineInterface.serve),
+            Command(
+                name: "migrate", summary: "Apply pending database migrations, or show their status.",
+                usage: CommandLineInterface.migrateUsage, run: CommandLineInterface.migrate),
+            Command(
+                name: "version", summary: "Print the version.",
+                usage: "Usage: syncline version\n\nPrints the version of this binary.\n",
+                run: { _, _, output in
+                    output.write("syncline \(Application.version)\n")
+                    return 0
+                }),
         ]
     }
 
@@ -63,7 +66,8 @@ public struct CommandLineInterface {
     }
 
     private var overview: String {
-        var text = "Usage: syncline COMMAND [OPTIONS]\n\nSyncline keeps a synced copy of your data and shows it as dashboards.\n\n"
+        var text =
+            "Usage: syncline COMMAND [OPTIONS]\n\nSyncline keeps a synced copy of your data and shows it as dashboards.\n\n"
         text += "Commands:\n"
         for command in commands {
             text += "  " + command.name.padding(toLength: 10, withPad: " ", startingAt: 0) + command.summary + "\n"

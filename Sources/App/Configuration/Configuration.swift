@@ -41,7 +41,8 @@ public struct Configuration: Sendable {
         } else {
             reader.problem("SYNCLINE_LISTEN must be ADDRESS:PORT with a numeric address, not \(listen)")
         }
-        server.threads = reader.integer("SYNCLINE_HTTP_THREADS", in: 1...256)
+        server.threads =
+            reader.integer("SYNCLINE_HTTP_THREADS", in: 1...256)
             ?? max(4, 2 * ProcessInfo.processInfo.activeProcessorCount)
         server.connectionLimit = reader.integer("SYNCLINE_HTTP_MAX_CONNECTIONS", in: 1...100_000) ?? 1000
         server.perAddressConnectionLimit = reader.integer("SYNCLINE_HTTP_MAX_CONNECTIONS_PER_IP", in: 1...100_000) ?? 64
@@ -76,7 +77,8 @@ public struct Configuration: Sendable {
 
         databaseURL = reader.text("SYNCLINE_DATABASE_URL") ?? "sqlite:./var/syncline.db"
         if !(databaseURL.hasPrefix("sqlite:") || databaseURL.hasPrefix("postgres://")
-            || databaseURL.hasPrefix("postgresql://")) {
+            || databaseURL.hasPrefix("postgresql://"))
+        {
             reader.problem("SYNCLINE_DATABASE_URL must start with sqlite:, postgres:// or postgresql://")
         }
         databasePoolSize = reader.integer("SYNCLINE_DATABASE_POOL_SIZE", in: 1...500) ?? 10
@@ -93,8 +95,9 @@ public struct Configuration: Sendable {
 
         if self.mode == .production {
             if server.tls == nil && !behindTLSProxy {
-                reader.problem("production needs SYNCLINE_TLS_CERT and SYNCLINE_TLS_KEY, "
-                    + "or SYNCLINE_BEHIND_TLS_PROXY=true when a proxy terminates TLS")
+                reader.problem(
+                    "production needs SYNCLINE_TLS_CERT and SYNCLINE_TLS_KEY, "
+                        + "or SYNCLINE_BEHIND_TLS_PROXY=true when a proxy terminates TLS")
             }
             if !publicURL.hasPrefix("https://") {
                 reader.problem("production needs an https:// SYNCLINE_PUBLIC_URL")

@@ -7,33 +7,45 @@ public struct ConfigurationVariable: Sendable {
 
     /// Every variable the server reads, in the order `--help` shows them.
     public static let all: [ConfigurationVariable] = [
-        .init(name: "SYNCLINE_MODE", defaultValue: "development",
-              summary: "development or production; production refuses unsafe settings"),
-        .init(name: "SYNCLINE_LISTEN", defaultValue: "127.0.0.1:8080",
-              summary: "address and port to listen on; [::1]:8080 for IPv6"),
-        .init(name: "SYNCLINE_PUBLIC_URL", defaultValue: "http://LISTEN",
-              summary: "the URL people use to reach the server"),
-        .init(name: "SYNCLINE_DATABASE_URL", defaultValue: "sqlite:./var/syncline.db",
-              summary: "sqlite:PATH or postgres://user@host:port/db?sslmode=verify-full"),
-        .init(name: "SYNCLINE_DATABASE_POOL_SIZE", defaultValue: "10",
-              summary: "PostgreSQL connections (SQLite: reader connections)"),
-        .init(name: "SYNCLINE_TLS_CERT", defaultValue: "",
-              summary: "PEM certificate chain file; with SYNCLINE_TLS_KEY, serve HTTPS (TLS 1.2 and 1.3)"),
+        .init(
+            name: "SYNCLINE_MODE", defaultValue: "development",
+            summary: "development or production; production refuses unsafe settings"),
+        .init(
+            name: "SYNCLINE_LISTEN", defaultValue: "127.0.0.1:8080",
+            summary: "address and port to listen on; [::1]:8080 for IPv6"),
+        .init(
+            name: "SYNCLINE_PUBLIC_URL", defaultValue: "http://LISTEN",
+            summary: "the URL people use to reach the server"),
+        .init(
+            name: "SYNCLINE_DATABASE_URL", defaultValue: "sqlite:./var/syncline.db",
+            summary: "sqlite:PATH or postgres://user@host:port/db?sslmode=verify-full"),
+        .init(
+            name: "SYNCLINE_DATABASE_POOL_SIZE", defaultValue: "10",
+            summary: "PostgreSQL connections (SQLite: reader connections)"),
+        .init(
+            name: "SYNCLINE_TLS_CERT", defaultValue: "",
+            summary: "PEM certificate chain file; with SYNCLINE_TLS_KEY, serve HTTPS (TLS 1.2 and 1.3)"),
         .init(name: "SYNCLINE_TLS_KEY", defaultValue: "", summary: "PEM private key file"),
-        .init(name: "SYNCLINE_BEHIND_TLS_PROXY", defaultValue: "false",
-              summary: "true when a proxy terminates TLS; lets production run without its own TLS"),
+        .init(
+            name: "SYNCLINE_BEHIND_TLS_PROXY", defaultValue: "false",
+            summary: "true when a proxy terminates TLS; lets production run without its own TLS"),
         .init(name: "SYNCLINE_LOG_LEVEL", defaultValue: "info", summary: "debug, info, warning or error"),
-        .init(name: "SYNCLINE_HTTP_THREADS", defaultValue: "2 per core, at least 4",
-              summary: "HTTP worker threads"),
+        .init(
+            name: "SYNCLINE_HTTP_THREADS", defaultValue: "2 per core, at least 4",
+            summary: "HTTP worker threads"),
         .init(name: "SYNCLINE_HTTP_MAX_CONNECTIONS", defaultValue: "1000", summary: "open connections in all"),
-        .init(name: "SYNCLINE_HTTP_MAX_CONNECTIONS_PER_IP", defaultValue: "64",
-              summary: "open connections from one address"),
+        .init(
+            name: "SYNCLINE_HTTP_MAX_CONNECTIONS_PER_IP", defaultValue: "64",
+            summary: "open connections from one address"),
         .init(name: "SYNCLINE_HTTP_TIMEOUT", defaultValue: "30", summary: "seconds before an idle connection closes"),
-        .init(name: "SYNCLINE_HTTP_MAX_BODY", defaultValue: "1048576",
-              summary: "request body limit in bytes for routes without their own"),
-        .init(name: "SYNCLINE_HTTP_MAX_HEADER", defaultValue: "32768",
-              summary: "bytes for the request line and headers (414 or 431 beyond)"),
-        .init(name: "SYNCLINE_METRICS_TOKEN", defaultValue: "",
-              summary: "bearer token that may read /metrics (at least 32 characters)"),
+        .init(
+            name: "SYNCLINE_HTTP_MAX_BODY", defaultValue: "1048576",
+            summary: "request body limit in bytes for routes without their own"),
+        .init(
+            name: "SYNCLINE_HTTP_MAX_HEADER", defaultValue: "32768",
+            summary: "bytes for the request line and headers (414 or 431 beyond)"),
+        .init(
+            name: "SYNCLINE_METRICS_TOKEN", defaultValue: "",
+            summary: "bearer token that may read /metrics (at least 32 characters)"),
     ]
 }

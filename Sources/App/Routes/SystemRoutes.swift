@@ -19,36 +19,56 @@ final class SystemRoutes: Sendable {
     }
 
     func register(on router: inout Router) {
-        router.add(.get, "/healthz", RouteMetadata(
-            access: .anyone, summary: "Liveness: the process answers.", tags: ["operations"],
-            responses: [200: ResponseDocumentation("Alive.", schema: statusSchema)])) { _ in
+        router.add(
+            .get, "/healthz",
+            RouteMetadata(
+                access: .anyone, summary: "Liveness: the process answers.", tags: ["operations"],
+                responses: [200: ResponseDocumentation("Alive.", schema: statusSchema)])
+        ) { _ in
             Response.json(Array(#"{"status":"ok"}"#.utf8))
         }
-        router.add(.get, "/readyz", RouteMetadata(
-            access: .anyone, summary: "Readiness: the database answers and its schema is current.",
-            tags: ["operations"],
-            responses: [200: ResponseDocumentation("Ready.", schema: statusSchema),
-                        503: ResponseDocumentation("Not ready.", schema: statusSchema)])) { [self] _ in
+        router.add(
+            .get, "/readyz",
+            RouteMetadata(
+                access: .anyone, summary: "Readiness: the database answers and its schema is current.",
+                tags: ["operations"],
+                responses: [
+                    200: ResponseDocumentation("Ready.", schema: statusSchema),
+                    503: ResponseDocumentation("Not ready.", schema: statusSchema),
+                ])
+        ) { [self] _ in
             readiness()
         }
-        router.add(.get, "/metrics", RouteMetadata(
-            access: .admin, summary: "Prometheus metrics; readable with SYNCLINE_METRICS_TOKEN as bearer token.",
-            tags: ["operations"],
-            responses: [200: ResponseDocumentation("Metrics in the Prometheus text format.",
-                                                   contentType: "text/plain")])) { [self] request in
+        router.add(
+            .get, "/metrics",
+            RouteMetadata(
+                access: .admin, summary: "Prometheus metrics; readable with SYNCLINE_METRICS_TOKEN as bearer token.",
+                tags: ["operations"],
+                responses: [
+                    200: ResponseDocumentation(
+                        "Metrics in the Prometheus text format.",
+                        contentType: "text/plain")
+                ])
+        ) { [self] request in
             try requireMetricsToken(request)
             return Response.text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
-        router.add(.get, "/api/v1/openapi.json", RouteMetadata(
-            access: .viewer, summary: "This API's OpenAPI 3.1 document.", tags: ["meta"])) { [self] _ in
+        router.add(
+            .get, "/api/v1/openapi.json",
+            RouteMetadata(
+                access: .viewer, summary: "This API's OpenAPI 3.1 document.", tags: ["meta"])
+        ) { [self] _ in
             Response.json(openAPIDocument.withLock { $0 })
         }
     }
 
     private var statusSchema: JSONSchema {
-        .object(properties: [("status", .string(allowed: ["ok", "ready", "unavailable"])),
-                             ("problems", .array(of: .string()))],
-                required: ["status"])
+        .object(
+            properties: [
+                ("status", .string(allowed: ["ok", "ready", "unavailable"])),
+                ("problems", .array(of: .string())),
+            ],
+            required: ["status"])
     }
 
     private func readiness() -> Response {
@@ -78,8 +98,9 @@ final class SystemRoutes: Sendable {
     /// Admits a request bearing the configured metrics token, compared in constant time.
     private func requireMetricsToken(_ request: Request) throws {
         guard let expected = configuration.metricsToken else {
-            throw HTTPError(status: 403, code: "forbidden",
-                            message: "Metrics are readable with SYNCLINE_METRICS_TOKEN, which is not set.")
+            throw HTTPError(
+                status: 403, code: "forbidden",
+                message: "Metrics are readable with SYNCLINE_METRICS_TOKEN, which is not set.")
         }
         let presented = request.headers["Authorization"].flatMap { value -> String? in
             value.hasPrefix("Bearer ") ? String(value.dropFirst("Bearer ".count)) : nil
@@ -87,8 +108,9 @@ final class SystemRoutes: Sendable {
         guard let presented, Crypto.constantTimeEquals(Array(presented.utf8), Array(expected.utf8)) else {
             var headers = HTTPHeaders()
             headers.set("WWW-Authenticate", "Bearer")
-            throw HTTPError(status: 401, code: "unauthorized", message: "A valid metrics token is required.",
-                            headers: headers)
+            throw HTTPError(
+                status: 401, code: "unauthorized", message: "A valid metrics token is required.",
+                headers: headers)
         }
     }
 }

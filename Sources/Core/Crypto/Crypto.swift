@@ -19,15 +19,17 @@ public enum Crypto {
         return digest
     }
 
-    public static func hmacSHA256<Key: Collection<UInt8>, Bytes: Collection<UInt8>>(key: Key, _ data: Bytes) -> [UInt8] {
+    public static func hmacSHA256<Key: Collection<UInt8>, Bytes: Collection<UInt8>>(key: Key, _ data: Bytes) -> [UInt8]
+    {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let keyBytes = Array(key)
         let input = Array(data)
         keyBytes.withUnsafeBufferPointer { keyBuffer in
             input.withUnsafeBufferPointer { inputBuffer in
-                _ = HMAC(EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count),
-                         inputBuffer.baseAddress, inputBuffer.count, &digest, &length)
+                _ = HMAC(
+                    EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count),
+                    inputBuffer.baseAddress, inputBuffer.count, &digest, &length)
             }
         }
         return Array(digest.prefix(Int(length)))

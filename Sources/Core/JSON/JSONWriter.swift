@@ -54,7 +54,7 @@ public struct JSONWriter: Sendable {
         separate()
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for the 20 digits of any Int64
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // room for the 20 digits of any Int64
         withUnsafeMutableBytes(of: &digits) { buffer in
             var index = buffer.count
             repeat {

@@ -12,7 +12,7 @@ public struct QueryParameters: Sendable {
         for part in query.split(separator: "&", omittingEmptySubsequences: true) {
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = PercentEncoding.decode(pieces[0], plusAsSpace: true),
-                  let value = PercentEncoding.decode(pieces.count > 1 ? pieces[1] : "", plusAsSpace: true)
+                let value = PercentEncoding.decode(pieces.count > 1 ? pieces[1] : "", plusAsSpace: true)
             else { return nil }
             pairs.append((name, value))
         }

@@ -30,7 +30,10 @@ public enum Cookies {
 
 /// A `Set-Cookie` value with the attributes Syncline uses.
 public struct SetCookie: Sendable {
-    public enum SameSite: String, Sendable { case strict = "Strict", lax = "Lax" }
+    public enum SameSite: String, Sendable {
+        case strict = "Strict"
+        case lax = "Lax"
+    }
 
     public var name: String
     public var value: String

@@ -25,8 +25,10 @@ public struct Request: Sendable {
     public var attributes = RequestAttributes()
 
     public init(
-        method: HTTPMethod, path: String, query: QueryParameters = QueryParameters(), headers: HTTPHeaders = HTTPHeaders(),
-        body: [UInt8] = [], remoteAddress: IPAddress = IPAddress("127.0.0.1")!, requestID: String = RequestID.generate(),
+        method: HTTPMethod, path: String, query: QueryParameters = QueryParameters(),
+        headers: HTTPHeaders = HTTPHeaders(),
+        body: [UInt8] = [], remoteAddress: IPAddress = IPAddress("127.0.0.1")!,
+        requestID: String = RequestID.generate(),
         isSecure: Bool = false, logger: Logger = Logger(label: "http")
     ) {
         self.method = method

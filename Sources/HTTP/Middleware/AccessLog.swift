@@ -1,5 +1,5 @@
-import Foundation
 import Core
+import Foundation
 
 /// Writes one structured line per request: method, route, status, duration, client.
 ///
@@ -18,14 +18,16 @@ public struct AccessLog: Middleware {
         let response = try next(request)
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.attoseconds) * 1e-15 + Double(elapsed.components.seconds) * 1e3
-        request.logger.info("request", [
-            "method": request.method.rawValue,
-            "path": request.path,
-            "route": request.route?.template ?? "unmatched",
-            "status": String(response.status),
-            "durationMs": String(format: "%.3f", milliseconds),
-            "client": request.remoteAddress.description,
-        ])
+        request.logger.info(
+            "request",
+            [
+                "method": request.method.rawValue,
+                "path": request.path,
+                "route": request.route?.template ?? "unmatched",
+                "status": String(response.status),
+                "durationMs": String(format: "%.3f", milliseconds),
+                "client": request.remoteAddress.description,
+            ])
         return response
     }
 }

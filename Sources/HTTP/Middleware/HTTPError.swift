@@ -29,8 +29,10 @@ public struct HTTPError: HTTPResponseError, Equatable {
     public let fields: [String: String]
     public let headers: HTTPHeaders
 
-    public init(status: Int, code: String, message: String, fields: [String: String] = [:],
-                headers: HTTPHeaders = HTTPHeaders()) {
+    public init(
+        status: Int, code: String, message: String, fields: [String: String] = [:],
+        headers: HTTPHeaders = HTTPHeaders()
+    ) {
         self.status = status
         self.code = code
         self.message = message
@@ -53,8 +55,9 @@ public struct HTTPError: HTTPResponseError, Equatable {
     public static func methodNotAllowed(allowed: [HTTPMethod]) -> HTTPError {
         var headers = HTTPHeaders()
         headers.set("Allow", allowed.map(\.rawValue).joined(separator: ", "))
-        return HTTPError(status: 405, code: "method_not_allowed", message: "This method is not allowed here.",
-                         headers: headers)
+        return HTTPError(
+            status: 405, code: "method_not_allowed", message: "This method is not allowed here.",
+            headers: headers)
     }
 
     public static func payloadTooLarge(limit: Int) -> HTTPError {
@@ -62,8 +65,9 @@ public struct HTTPError: HTTPResponseError, Equatable {
     }
 
     public static func unsupportedMediaType(accepted: [String]) -> HTTPError {
-        HTTPError(status: 415, code: "unsupported_media_type",
-                  message: "Send the body as \(accepted.joined(separator: " or ")).")
+        HTTPError(
+            status: 415, code: "unsupported_media_type",
+            message: "Send the body as \(accepted.joined(separator: " or ")).")
     }
 
     public static func unprocessable(_ message: String, fields: [String: String] = [:]) -> HTTPError {
@@ -109,16 +113,21 @@ public struct ErrorBoundary: Middleware {
         } catch let error as any HTTPResponseError {
             return ErrorBoundary.response(for: error)
         } catch {
-            request.logger.error("unhandled error", ["error": String(describing: error),
-                                                     "route": request.route?.template ?? request.path])
+            request.logger.error(
+                "unhandled error",
+                [
+                    "error": String(describing: error),
+                    "route": request.route?.template ?? request.path,
+                ])
             return ErrorBoundary.response(for: HTTPError.internalError)
         }
     }
 
     /// The response a known error maps to.
     public static func response(for error: any HTTPResponseError) -> Response {
-        var response = Response.json(errorBody(code: error.code, message: error.message, fields: error.fields),
-                                     status: error.status)
+        var response = Response.json(
+            errorBody(code: error.code, message: error.message, fields: error.fields),
+            status: error.status)
         for (name, value) in error.headers {
             response.headers.set(name, value)
         }

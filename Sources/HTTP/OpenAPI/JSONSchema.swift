@@ -19,7 +19,10 @@ public indirect enum JSONSchema: Sendable {
         switch self {
         case .string(let format, let description, let allowed):
             writeType("string", &writer)
-            if let format { writer.key("format"); writer.string(format) }
+            if let format {
+                writer.key("format")
+                writer.string(format)
+            }
             if !allowed.isEmpty {
                 writer.key("enum")
                 writer.beginArray()
@@ -90,13 +93,16 @@ public indirect enum JSONSchema: Sendable {
     /// The schema of every error body: `{"error": {"code", "message", "fields"?}}`.
     public static let errorBody = JSONSchema.object(
         properties: [
-            ("error", .object(
-                properties: [
-                    ("code", .string(description: "Stable machine-readable code.")),
-                    ("message", .string(description: "A message safe to show a person.")),
-                    ("fields", .map(of: .string(), description: "Validation messages by field.")),
-                ],
-                required: ["code", "message"]))
+            (
+                "error",
+                .object(
+                    properties: [
+                        ("code", .string(description: "Stable machine-readable code.")),
+                        ("message", .string(description: "A message safe to show a person.")),
+                        ("fields", .map(of: .string(), description: "Validation messages by field.")),
+                    ],
+                    required: ["code", "message"])
+            )
         ],
         required: ["error"])
 }

@@ -30,7 +30,9 @@ func requestCompleted(
 
 /// Leaves percent-escapes in place: the server decodes the path per segment and the query per
 /// parameter itself, so an escaped `/` stays inside its segment.
-func keepEscapes(_ context: UnsafeMutableRawPointer?, _ connection: OpaquePointer?, _ text: UnsafeMutablePointer<CChar>?)
+func keepEscapes(
+    _ context: UnsafeMutableRawPointer?, _ connection: OpaquePointer?, _ text: UnsafeMutablePointer<CChar>?
+)
     -> Int
 {
     text.map { strlen($0) } ?? 0
@@ -70,8 +72,9 @@ private func queue(_ response: Response, on connection: OpaquePointer, isHead: B
     switch response.body {
     case .bytes(let bytes):
         native = bytes.withUnsafeBytes { buffer in
-            MHD_create_response_from_buffer(buffer.count, UnsafeMutableRawPointer(mutating: buffer.baseAddress),
-                                            .RESPMEM_MUST_COPY)
+            MHD_create_response_from_buffer(
+                buffer.count, UnsafeMutableRawPointer(mutating: buffer.baseAddress),
+                .RESPMEM_MUST_COPY)
         }
     case .stream where isHead:
         native = MHD_create_response_from_buffer(0, nil, .RESPMEM_PERSISTENT)

@@ -36,7 +36,8 @@ extension HTTPServer {
         let method = HTTPMethod(rawValue: rawMethod)
         var request = Request(
             method: method ?? .get, path: PercentEncoding.decode(rawPath) ?? String(rawPath),
-            query: query ?? QueryParameters(), headers: headers, remoteAddress: clientAddress(connection) ?? IPAddress(bytes: [0, 0, 0, 0])!,
+            query: query ?? QueryParameters(), headers: headers,
+            remoteAddress: clientAddress(connection) ?? IPAddress(bytes: [0, 0, 0, 0])!,
             requestID: requestID, isSecure: syncline_mhd_connection_is_tls(connection) != 0, logger: logger)
 
         var rejection: HTTPError?
@@ -63,8 +64,9 @@ extension HTTPServer {
         if rejection == nil, hasBody, let route = request.route {
             let accepts = route.metadata.accepts
             if accepts.isEmpty {
-                rejection = HTTPError(status: 415, code: "unsupported_media_type",
-                                      message: "This endpoint takes no request body.")
+                rejection = HTTPError(
+                    status: 415, code: "unsupported_media_type",
+                    message: "This endpoint takes no request body.")
             } else if !accepts.contains(request.mediaType ?? "") {
                 rejection = .unsupportedMediaType(accepted: accepts)
             } else if let declaredLength, declaredLength > exchange.bodyLimit {

@@ -54,28 +54,36 @@ public final class HTTPServer: Sendable {
                     connection_memory_limit: configuration.headerMemoryLimit,
                     tls_key_pem: key, tls_cert_pem: certificate, tls_priorities: priorities)
                 let pointer = context.toOpaque()
-                return syncline_mhd_start(&settings, accessHandler, pointer, requestCompleted, pointer,
-                                          requestStarted, pointer, keepEscapes, nil)
+                return syncline_mhd_start(
+                    &settings, accessHandler, pointer, requestCompleted, pointer,
+                    requestStarted, pointer, keepEscapes, nil)
             }
         }
         guard let started else {
             context.release()
             let reason = String(cString: strerror(errno))
-            throw ServerStartError(description: "cannot listen on \(configuration.host):\(configuration.port): \(reason)")
+            throw ServerStartError(
+                description: "cannot listen on \(configuration.host):\(configuration.port): \(reason)")
         }
         daemon.withLock { $0 = DaemonHandle(pointer: started) }
         boundPort.store(syncline_mhd_bound_port(started), ordering: .releasing)
-        logger.info("listening", ["address": configuration.host, "port": String(port),
-                                  "tls": configuration.tls == nil ? "off" : "on",
-                                  "threads": String(configuration.threads)])
+        logger.info(
+            "listening",
+            [
+                "address": configuration.host, "port": String(port),
+                "tls": configuration.tls == nil ? "off" : "on",
+                "threads": String(configuration.threads),
+            ])
     }
 
     /// Stops accepting connections, waits up to `gracePeriod` for requests in flight, then closes.
     public func shutdown(gracePeriod: Duration = .seconds(10)) {
-        guard let running = daemon.withLock({ value -> DaemonHandle? in
-            defer { value = nil }
-            return value
-        })?.pointer else { return }
+        guard
+            let running = daemon.withLock({ value -> DaemonHandle? in
+                defer { value = nil }
+                return value
+            })?.pointer
+        else { return }
 
         let listener = MHD_quiesce_daemon(running)
         if listener >= 0 { close(listener) }

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+
 @testable import HTTP
 
 /// Starts a server on an ephemeral loopback port with a few routes that exercise the server.
@@ -15,8 +16,12 @@ func startTestServer(
     router.add(.get, "/hello", RouteMetadata(access: .anyone, summary: "Greets.")) { _ in
         Response.json(Array(#"{"hello":"world"}"#.utf8))
     }
-    router.add(.post, "/echo", RouteMetadata(access: .anyone, summary: "Echoes.", accepts: ["application/json"],
-                                             bodyLimit: 1024)) { request in
+    router.add(
+        .post, "/echo",
+        RouteMetadata(
+            access: .anyone, summary: "Echoes.", accepts: ["application/json"],
+            bodyLimit: 1024)
+    ) { request in
         Response.json(request.body)
     }
     router.add(.get, "/items/{id}", RouteMetadata(access: .viewer, summary: "One item.")) { request in
