@@ -10,21 +10,25 @@ public enum SQLDialect: String, Sendable, Hashable {
 ///
 /// Every method blocks the calling thread until a connection is free (up to the acquire
 /// timeout) and while `body` runs. The connection is lent to `body` only: it must not escape,
-/// and `body` must not call back into the same database, since a pool of one would deadlock.
+/// and `body` should not call back into the same database: with every connection taken (the
+/// SQLite writer is a single one), the inner call waits for the outer one until it times out.
 public protocol Database: Sendable {
     /// The dialect of this database.
     var dialect: SQLDialect { get }
 
     /// Runs `body` with a connection for reading; each statement sees one consistent snapshot.
+    @discardableResult
     func read<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T
 
     /// Runs `body` with a connection that may write, without an implicit transaction.
+    @discardableResult
     func write<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T
 
     /// Runs `body` inside a transaction: committed when it returns, rolled back when it throws.
     ///
     /// On SQLite the transaction starts with `BEGIN IMMEDIATE` on the single writer, so it never
     /// fails half-way for lack of the write lock.
+    @discardableResult
     func transaction<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T
 
     /// How the connections are used right now.
@@ -57,7 +61,8 @@ public protocol DatabaseConnection: AnyObject {
     ///
     /// SQLite steps the statement per row. PostgreSQL runs the query in libpq's single-row mode,
     /// which receives one row per result object; when `body` throws, the remaining rows are read
-    /// and discarded before the error is rethrown, so the connection stays usable.
+    /// and discarded before the error is rethrown, so the connection stays usable. `body` must
+    /// not run statements on the same connection, which PostgreSQL cannot do mid-result.
     func query(_ sql: String, _ parameters: [DatabaseValue], each body: (Row) throws -> Void) throws
 
     /// Runs a script of several statements separated by semicolons, without parameters.

@@ -66,7 +66,8 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
 
     /// A UNIQUE or PRIMARY KEY constraint rejected a row.
     public var isUniqueViolation: Bool {
-        code == "SQLITE_CONSTRAINT_UNIQUE" || code == "SQLITE_CONSTRAINT_PRIMARYKEY" || code == "23505"
+        code == "SQLITE_CONSTRAINT_UNIQUE" || code == "SQLITE_CONSTRAINT_PRIMARYKEY"
+            || code == "23505"
     }
 
     /// A FOREIGN KEY constraint rejected a change.

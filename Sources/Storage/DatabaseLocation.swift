@@ -65,7 +65,10 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Opens the database with each driver's default pool settings.
-    public func open(logger: Logger, metrics: MetricsRegistry? = nil) throws(DatabaseError) -> any Database {
+    public func open(
+        logger: Logger,
+        metrics: MetricsRegistry? = nil
+    ) throws(DatabaseError) -> any Database {
         switch self {
         case .sqlite(let path):
             try SQLiteDatabase(path: path, logger: logger, metrics: metrics)

@@ -103,6 +103,21 @@ extension DatabaseValue {
         self = value.map { .integer($0) } ?? .null
     }
 
+    /// A real number, or NULL when `value` is nil.
+    public init(_ value: Double?) {
+        self = value.map { .real($0) } ?? .null
+    }
+
+    /// Bytes, or NULL when `value` is nil.
+    public init(_ value: [UInt8]?) {
+        self = value.map { .blob($0) } ?? .null
+    }
+
+    /// A boolean, or NULL when `value` is nil.
+    public init(_ value: Bool?) {
+        self = value.map { .bool($0) } ?? .null
+    }
+
     /// A timestamp, or NULL when `value` is nil.
     public init(_ value: Date?) {
         self = value.map { .timestamp($0) } ?? .null

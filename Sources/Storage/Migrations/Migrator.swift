@@ -22,7 +22,8 @@ public struct Migrator: Sendable {
         migrations: [Migration],
         logger: Logger
     ) throws(MigrationError) {
-        for (previous, next) in zip(migrations, migrations.dropFirst()) where previous.version >= next.version {
+        let pairs = zip(migrations, migrations.dropFirst())
+        for (previous, next) in pairs where previous.version >= next.version {
             throw .invalidMigrationList(
                 reason: "version \(next.version) follows \(previous.version); versions must ascend"
             )
@@ -115,9 +116,10 @@ public struct Migrator: Sendable {
     private func tableExists(_ connection: any DatabaseConnection) throws(DatabaseError) -> Bool {
         switch connection.dialect {
         case .sqlite:
-            let row = try connection.queryOne(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-            )
+            let row = try connection.queryOne("""
+                SELECT count(*) FROM sqlite_master
+                WHERE type = 'table' AND name = 'schema_migrations'
+                """)
             return try row?.int(0) == 1
         case .postgres:
             let row = try connection.queryOne("SELECT to_regclass('schema_migrations') IS NOT NULL")
@@ -125,7 +127,9 @@ public struct Migrator: Sendable {
         }
     }
 
-    private func appliedVersions(_ connection: any DatabaseConnection) throws(DatabaseError) -> Set<Int> {
+    private func appliedVersions(
+        _ connection: any DatabaseConnection
+    ) throws(DatabaseError) -> Set<Int> {
         var versions = Set<Int>()
         for row in try connection.query("SELECT version FROM schema_migrations") {
             versions.insert(Int(try row.int(0)))

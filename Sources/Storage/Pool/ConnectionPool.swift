@@ -137,7 +137,8 @@ final class ConnectionPool<Connection: PooledConnection>: @unchecked Sendable {
                 throw DatabaseError(
                     .poolTimeout,
                     message: "all \(configuration.capacity) database connections stayed busy for "
-                        + "\(seconds) s; raise the pool size or shorten the work done per connection"
+                        + "\(seconds) s; raise the pool size or shorten the work done per "
+                        + "connection"
                 )
             }
         }

@@ -24,6 +24,7 @@ final class PostgresConnection: DatabaseConnection, PooledConnection {
 
     private struct PreparedStatement {
         let name: String
+        let parameterCount: Int
         var lastUse: UInt64
     }
 
@@ -65,14 +66,14 @@ final class PostgresConnection: DatabaseConnection, PooledConnection {
         PQfinish(handle)
     }
 
-    /// The server process id of this session, as `pg_backend_pid()` reports it.
-    var backendProcessID: Int32 {
-        PQbackendPID(handle)
-    }
-
     func execute(_ sql: String, _ parameters: [DatabaseValue]) throws(DatabaseError) -> Int {
         let result = try run(sql, parameters)
         defer { PQclear(result) }
+        // PQcmdTuples also counts the rows a SELECT, FETCH or COPY returned; only these commands
+        // change rows.
+        let command = String(cString: PQcmdStatus(result))
+        let changing = ["INSERT", "UPDATE", "DELETE", "MERGE"]
+        guard changing.contains(where: command.hasPrefix) else { return 0 }
         return Int(String(cString: PQcmdTuples(result))) ?? 0
     }
 
@@ -102,28 +103,35 @@ final class PostgresConnection: DatabaseConnection, PooledConnection {
             handle, name, encoded.count, encoded.values, encoded.lengths, encoded.formats, 0
         )
         guard sent == 1 else { throw connectionFailure(sql: sql) }
+        // Should libpq refuse single-row mode, the rows arrive in one result instead, which the
+        // loop below reads the same way; only the memory bound is lost.
         PQsetSingleRowMode(handle)
 
         // Every result up to the terminating nil is read even after a failure, so the
-        // connection is idle again when this returns.
+        // connection is idle again when this returns. In single-row mode each row is its own
+        // result, and the final PGRES_TUPLES_OK one has no rows.
         var failure: (any Error)?
         var reader: ResultReader?
         while let result = PQgetResult(handle) {
             defer { PQclear(result) }
             switch PQresultStatus(result) {
-            case PGRES_SINGLE_TUPLE:
-                guard failure == nil else { continue }
+            case PGRES_SINGLE_TUPLE, PGRES_TUPLES_OK:
+                guard failure == nil, PQntuples(result) > 0 else { continue }
                 let current = reader.map { $0.moved(to: result) } ?? ResultReader(result)
                 reader = current
                 do {
-                    try body(current.row(0))
+                    for index in 0..<PQntuples(result) {
+                        try body(current.row(index))
+                    }
                 } catch {
                     failure = error
                 }
-            case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+            case PGRES_COMMAND_OK:
                 continue
             default:
-                if failure == nil { failure = resultError(result, key: key, parameters: parameters) }
+                if failure == nil {
+                    failure = resultError(result, key: key, parameters: parameters)
+                }
             }
         }
         if let failure { throw failure }
@@ -133,9 +141,8 @@ final class PostgresConnection: DatabaseConnection, PooledConnection {
         guard let result = PQexec(handle, sql) else { throw connectionFailure(sql: nil) }
         defer { PQclear(result) }
         let status = PQresultStatus(result)
-        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-            throw resultError(result, key: nil, parameters: [])
-        }
+        let succeeded = [PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY].contains(status)
+        guard succeeded else { throw resultError(result, key: nil, parameters: []) }
     }
 
     /// False when the session is broken, or when its socket is readable while idle: an idle
@@ -199,29 +206,57 @@ final class PostgresConnection: DatabaseConnection, PooledConnection {
     }
 
     /// The generated name of the prepared statement for `key`, preparing it on first use.
+    ///
+    /// A new statement is also described once, so a wrong number of values is refused here as on
+    /// SQLite, rather than by the server as a protocol violation.
     private func prepare(_ key: StatementKey) throws(DatabaseError) -> String {
         useCounter += 1
+        let statement: PreparedStatement
         if let cached = statements[key] {
             statements[key]?.lastUse = useCounter
-            return cached.name
+            statement = cached
+        } else {
+            statement = try prepareNew(key)
         }
+        guard statement.parameterCount == key.types.count else {
+            throw DatabaseError(
+                .misuse,
+                message: "the statement takes \(statement.parameterCount) values but "
+                    + "\(key.types.count) were given",
+                sql: key.sql
+            )
+        }
+        return statement.name
+    }
+
+    private func prepareNew(_ key: StatementKey) throws(DatabaseError) -> PreparedStatement {
         statementCounter += 1
         let name = "syncline_\(statementCounter)"
-        guard let result = PQprepare(handle, name, key.sql, Int32(key.types.count), key.types) else {
+        let prepared = PQprepare(handle, name, key.sql, Int32(key.types.count), key.types)
+        guard let prepared else { throw connectionFailure(sql: key.sql) }
+        defer { PQclear(prepared) }
+        guard PQresultStatus(prepared) == PGRES_COMMAND_OK else {
+            throw resultError(prepared, key: key, parameters: [])
+        }
+        guard let description = PQdescribePrepared(handle, name) else {
             throw connectionFailure(sql: key.sql)
         }
-        defer { PQclear(result) }
-        guard PQresultStatus(result) == PGRES_COMMAND_OK else {
-            throw resultError(result, key: nil, parameters: [])
+        defer { PQclear(description) }
+        guard PQresultStatus(description) == PGRES_COMMAND_OK else {
+            throw resultError(description, key: key, parameters: [])
         }
+
         if statements.count >= Self.statementCacheCapacity, let oldest = statements.min(by: {
             $0.value.lastUse < $1.value.lastUse
         }) {
             statements[oldest.key] = nil
             retiredStatementNames.append(oldest.value.name)
         }
-        statements[key] = PreparedStatement(name: name, lastUse: useCounter)
-        return name
+        let statement = PreparedStatement(
+            name: name, parameterCount: Int(PQnparams(description)), lastUse: useCounter
+        )
+        statements[key] = statement
+        return statement
     }
 
     /// The error a failed result describes; marks the connection broken when the session is
@@ -240,7 +275,10 @@ final class PostgresConnection: DatabaseConnection, PooledConnection {
             constraint: field(result, "n"),
             sql: key?.sql
         ).redactingParameters(parameters)
-        if PQstatus(handle) != CONNECTION_OK || error.isConnectionError { isBroken = true }
+        // Class 57P is the server shutting the session down; the socket closes right after.
+        if PQstatus(handle) != CONNECTION_OK || sqlState?.hasPrefix("57P") == true {
+            isBroken = true
+        }
         if let key, error.code == "0A000" || error.code == "26000", let stale = statements[key] {
             statements[key] = nil
             retiredStatementNames.append(stale.name)

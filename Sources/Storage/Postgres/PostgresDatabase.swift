@@ -51,16 +51,19 @@ public final class PostgresDatabase: Database {
     }
 
     /// Runs `body` with a pooled session.
+    @discardableResult
     public func read<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
         try pool.withConnection(body)
     }
 
     /// Runs `body` with a pooled session.
+    @discardableResult
     public func write<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
         try pool.withConnection(body)
     }
 
     /// Runs `body` inside `BEGIN` … `COMMIT` on a pooled session.
+    @discardableResult
     public func transaction<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
         try pool.withConnection { connection in
             try connection.inTransaction(begin: "BEGIN", body)

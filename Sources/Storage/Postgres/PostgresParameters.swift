@@ -45,7 +45,8 @@ struct PostgresParameters: ~Copyable {
             }
             let start = storage.baseAddress! + offset
             bytes.withUnsafeBytes { source in
-                UnsafeMutableRawBufferPointer(start: start, count: source.count).copyMemory(from: source)
+                let target = UnsafeMutableRawBufferPointer(start: start, count: source.count)
+                target.copyMemory(from: source)
             }
             // Text values are read up to a terminating NUL.
             storage[offset + bytes.count] = 0

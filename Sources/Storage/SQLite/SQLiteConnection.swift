@@ -112,7 +112,7 @@ final class SQLiteConnection: DatabaseConnection, PooledConnection {
 
     func resetForReuse() -> Bool {
         // A borrower that left a transaction open must not hand it to the next one.
-        guard sqlite3_get_autocommit(handle) == 0 else {
+        guard sqlite3_get_autocommit(handle) != 0 else {
             return sqlite3_exec(handle, "ROLLBACK", nil, nil, nil) == SQLITE_OK
         }
         return true
@@ -151,7 +151,8 @@ final class SQLiteConnection: DatabaseConnection, PooledConnection {
 
     private func evictLeastRecentlyUsed() {
         let candidates = statements.filter { !$0.value.isInUse }
-        guard let oldest = candidates.min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }
+        let oldest = candidates.min { $0.value.lastUse < $1.value.lastUse }
+        guard let oldest else { return }
         statements[oldest.key] = nil
     }
 }

@@ -37,7 +37,9 @@ public final class SQLiteDatabase: Database {
         precondition(readers > 0, "SQLite needs at least one reader connection")
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true
+            )
         } catch {
             throw DatabaseError(
                 .connection,
@@ -46,29 +48,19 @@ public final class SQLiteDatabase: Database {
             )
         }
 
-        let writerConnection = try SQLiteConnection(path: path, readOnly: false, busyTimeout: busyTimeout)
-        let mode = try writerConnection.queryOne("PRAGMA journal_mode = WAL")?.string(0)
-        guard mode?.lowercased() == "wal" else {
-            throw DatabaseError(
-                .connection,
-                message: "SQLite refused WAL journal mode for \(path) (it reported \(mode ?? "nothing"))"
-            )
-        }
-        try writerConnection.executeScript("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-
         let logger = logger.with(["database": "sqlite"])
         let poolMetrics = metrics.map(PoolMetrics.init(registry:))
         self.path = path
         self.logger = logger
         self.writer = ConnectionPool(
-            configuration: PoolConfiguration(capacity: 1, acquireTimeout: busyTimeout, maxLifetime: nil),
-            first: writerConnection,
+            configuration: PoolConfiguration(
+                capacity: 1, acquireTimeout: busyTimeout, maxLifetime: nil
+            ),
+            first: try Self.openWriter(path: path, busyTimeout: busyTimeout),
             metrics: poolMetrics,
             logger: logger
         ) { () throws(DatabaseError) in
-            let connection = try SQLiteConnection(path: path, readOnly: false, busyTimeout: busyTimeout)
-            try connection.executeScript("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-            return connection
+            try Self.openWriter(path: path, busyTimeout: busyTimeout)
         }
         self.readers = ConnectionPool(
             configuration: PoolConfiguration(
@@ -83,17 +75,41 @@ public final class SQLiteDatabase: Database {
         logger.info("opened SQLite database", ["path": path, "readers": String(readers)])
     }
 
+    /// Opens the writer, creating the file, and sets the journal mode and pragmas.
+    ///
+    /// Readers open after the writer has switched the file to WAL, which is persistent, so they
+    /// need no pragma of their own.
+    private static func openWriter(
+        path: String,
+        busyTimeout: Duration
+    ) throws(DatabaseError) -> SQLiteConnection {
+        let connection = try SQLiteConnection(path: path, readOnly: false, busyTimeout: busyTimeout)
+        let mode = try connection.queryOne("PRAGMA journal_mode = WAL")?.string(0)
+        guard mode?.lowercased() == "wal" else {
+            throw DatabaseError(
+                .connection,
+                message: "SQLite refused WAL journal mode for \(path) (it reported "
+                    + "\(mode ?? "nothing"))"
+            )
+        }
+        try connection.executeScript("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+        return connection
+    }
+
     /// Runs `body` on a read-only connection from the reader pool.
+    @discardableResult
     public func read<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
         try readers.withConnection(body)
     }
 
     /// Runs `body` on the single writer connection.
+    @discardableResult
     public func write<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
         try writer.withConnection(body)
     }
 
     /// Runs `body` on the writer inside `BEGIN IMMEDIATE` … `COMMIT`.
+    @discardableResult
     public func transaction<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
         try writer.withConnection { connection in
             try connection.inTransaction(begin: "BEGIN IMMEDIATE", body)

@@ -37,7 +37,8 @@ final class SQLiteStatement {
             sqlite3_finalize(statement)
             throw DatabaseError(
                 .misuse,
-                message: "the SQL text holds more than one statement; use executeScript for scripts",
+                message: "the SQL text holds more than one statement; run scripts with "
+                    + "executeScript",
                 sql: sql
             )
         }
@@ -156,7 +157,8 @@ final class SQLiteStatement {
             // The manual asks for the pointer first, then the length of that same form.
             guard let text = sqlite3_column_text(handle, index) else { return .text("") }
             let length = Int(sqlite3_column_bytes(handle, index))
-            return .text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self))
+            let bytes = UnsafeBufferPointer(start: text, count: length)
+            return .text(String(decoding: bytes, as: UTF8.self))
         case SQLITE_BLOB:
             guard let bytes = sqlite3_column_blob(handle, index) else { return .blob([]) }
             let length = Int(sqlite3_column_bytes(handle, index))

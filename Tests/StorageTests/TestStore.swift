@@ -1,0 +1,133 @@
+import Core
+import Foundation
+import Testing
+
+@testable import Storage
+
+/// The stores every storage test runs against.
+///
+/// PostgreSQL joins when `SYNCLINE_TEST_POSTGRES_URL` names a server (as `scripts/with-postgres`
+/// sets it), and also when CI requires it without a URL, so those cases fail loudly instead of
+/// vanishing. Otherwise they drop out and `postgresServerIsReachable` shows as skipped.
+enum TestStore: String, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    static let all: [TestStore] = PostgresTestServer.isIncluded ? [.sqlite, .postgres] : [.sqlite]
+
+    var testDescription: String { rawValue }
+}
+
+/// The PostgreSQL server the tests may use, from the environment.
+enum PostgresTestServer {
+    private static let environment = ProcessInfo.processInfo.environment
+
+    static let url: String? = environment["SYNCLINE_TEST_POSTGRES_URL"].flatMap {
+        $0.isEmpty ? nil : $0
+    }
+
+    /// CI, or a developer who wants to be sure, demands the PostgreSQL cases.
+    static let isRequired: Bool = {
+        let ci = environment["CI"] ?? ""
+        return (!ci.isEmpty && ci != "0" && ci.lowercased() != "false")
+            || environment["SYNCLINE_REQUIRE_POSTGRES"] == "1"
+    }()
+
+    static let isIncluded = url != nil || isRequired
+
+    /// Why PostgreSQL-only tests are skipped, shown in the test report.
+    static let skipReason: Comment = """
+        PostgreSQL storage tests skipped: SYNCLINE_TEST_POSTGRES_URL is not set \
+        (use scripts/with-postgres)
+        """
+
+    static func requireURL() throws -> String {
+        try #require(
+            url,
+            """
+            SYNCLINE_TEST_POSTGRES_URL is not set, but CI or SYNCLINE_REQUIRE_POSTGRES=1 requires \
+            the PostgreSQL storage tests; run them under scripts/with-postgres
+            """
+        )
+    }
+
+    /// `server` with its database name replaced by `database`.
+    static func url(_ server: String, database: String) throws -> String {
+        var components = try #require(URLComponents(string: server))
+        components.path = "/" + database
+        return try #require(components.string)
+    }
+}
+
+let testLogger = Logger(label: "storage-tests", level: .debug, sink: MemoryLogSink())
+
+/// Runs `body` with a fresh, empty database of `store`, removed afterwards.
+///
+/// SQLite gets a new file in a new temporary directory (one level deeper than exists, so the
+/// parent is created); PostgreSQL gets a database created under a random name and dropped after.
+/// `poolSize` is the SQLite reader count or the PostgreSQL connection limit.
+func withTestDatabase<T>(
+    _ store: TestStore,
+    poolSize: Int = 4,
+    acquireTimeout: Duration = .seconds(10),
+    metrics: MetricsRegistry? = nil,
+    _ body: (any Database) throws -> T
+) throws -> T {
+    switch store {
+    case .sqlite:
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("syncline-storage-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try SQLiteDatabase(
+            path: directory.appendingPathComponent("nested/test.db").path,
+            readers: poolSize,
+            busyTimeout: acquireTimeout,
+            logger: testLogger,
+            metrics: metrics
+        )
+        defer { database.close() }
+        return try body(database)
+    case .postgres:
+        return try withPostgresTestDatabase { url in
+            let database = try PostgresDatabase(
+                url: url,
+                maxConnections: poolSize,
+                acquireTimeout: acquireTimeout,
+                logger: testLogger,
+                metrics: metrics
+            )
+            defer { database.close() }
+            return try body(database)
+        }
+    }
+}
+
+/// Creates a PostgreSQL database under a random name, runs `body` with its URL, then drops it.
+func withPostgresTestDatabase<T>(_ body: (String) throws -> T) throws -> T {
+    let server = try PostgresTestServer.requireURL()
+    let admin = try PostgresDatabase(url: server, maxConnections: 1, logger: testLogger)
+    defer { admin.close() }
+    let suffix = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    let name = "syncline_test_" + suffix
+    try admin.write { try $0.executeScript("CREATE DATABASE \(name)") }
+    defer { _ = try? admin.write { try $0.executeScript("DROP DATABASE \(name) WITH (FORCE)") } }
+    return try body(try PostgresTestServer.url(server, database: name))
+}
+
+extension Database {
+    /// Picks the statement for this database's dialect.
+    func sql(sqlite: String, postgres: String) -> String {
+        dialect == .sqlite ? sqlite : postgres
+    }
+}
+
+// Without SYNCLINE_TEST_POSTGRES_URL the PostgreSQL cases drop out of every parameterized test,
+// and this test shows as skipped with the reason, so the gap is visible in the test report.
+@Test(.enabled(if: PostgresTestServer.isIncluded, PostgresTestServer.skipReason))
+func postgresServerIsReachable() throws {
+    let url = try PostgresTestServer.requireURL()
+    let database = try PostgresDatabase(url: url, logger: testLogger)
+    defer { database.close() }
+    let version = try database.read { try $0.queryOne("SHOW server_version_num")?.string(0) }
+    #expect(Int(version ?? "") ?? 0 >= 150_000)
+}
