@@ -6,10 +6,15 @@ import Storage
 
 /// The running product: configuration, database, metrics and the HTTP server, wired together.
 public final class Application: Sendable {
+    /// The validated settings the application was built from.
     public let configuration: Configuration
+    /// The root logger; each layer logs through a labeled copy.
     public let logger: Logger
+    /// The process's metrics, served at `/metrics`.
     public let metrics: MetricsRegistry
+    /// The control database, open and migrated to the newest schema.
     public let database: any Database
+    /// The HTTP server carrying the system routes and any extra routes.
     public let server: HTTPServer
     /// The product's version, shown by `syncline version` and in the OpenAPI document.
     public static let version = "0.1.0"
@@ -58,9 +63,10 @@ public final class Application: Sendable {
             ])
     }
 
-    /// Serves until SIGTERM or SIGINT, then shuts down gracefully: stops accepting, lets requests
-    /// in flight finish (up to `gracePeriod`), and closes the database. `whenReady` runs once the
-    /// server listens.
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
+    ///
+    /// Shutting down stops accepting, lets requests in flight finish (up to `gracePeriod`), and
+    /// closes the database. `whenReady` runs once the server listens.
     public func runUntilSignalled(gracePeriod: Duration = .seconds(15), whenReady: () -> Void = {}) throws {
         let signalled = DispatchSemaphore(value: 0)
         let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
@@ -75,7 +81,9 @@ public final class Application: Sendable {
         signalled.wait()
         logger.info("shutting down")
         stop(gracePeriod: gracePeriod)
-        signals.forEach { $0.cancel() }
+        for source in signals {
+            source.cancel()
+        }
     }
 
     /// Stops the server (letting requests in flight finish) and closes the database.
@@ -87,5 +95,7 @@ public final class Application: Sendable {
 
 /// Opens the configured database and reports its pool on the metrics registry.
 func openDatabase(_ configuration: Configuration, logger: Logger, metrics: MetricsRegistry?) throws -> any Database {
-    try DatabaseLocation.open(url: configuration.databaseURL, logger: logger.labeled("storage"), metrics: metrics)
+    try DatabaseLocation.open(
+        url: configuration.databaseURL, connections: configuration.databasePoolSize, logger: logger.labeled("storage"),
+        metrics: metrics)
 }

@@ -57,19 +57,26 @@ public protocol DatabaseConnection: AnyObject {
     /// Runs one query and returns its first row, or nil when it has none.
     func queryOne(_ sql: String, _ parameters: [DatabaseValue]) throws(DatabaseError) -> Row?
 
-    /// Runs one query and hands its rows to `body` one at a time, never holding the whole result.
+    /// Runs one query and hands its rows to `body` one at a time as views over the driver's
+    /// buffers, never holding the whole result and never decoding a value `body` does not read.
     ///
     /// SQLite steps the statement per row. PostgreSQL runs the query in libpq's single-row mode,
     /// which receives one row per result object; when `body` throws, the remaining rows are read
     /// and discarded before the error is rethrown, so the connection stays usable. `body` must
     /// not run statements on the same connection, which PostgreSQL cannot do mid-result.
-    func query(_ sql: String, _ parameters: [DatabaseValue], each body: (Row) throws -> Void) throws
+    func query(_ sql: String, _ parameters: [DatabaseValue], eachView body: (RowView) throws -> Void) throws
 
     /// Runs a script of several statements separated by semicolons, without parameters.
     func executeScript(_ sql: String) throws(DatabaseError)
 }
 
 extension DatabaseConnection {
+    /// Runs one query and hands its rows to `body` one at a time, decoded, never holding the
+    /// whole result; see ``query(_:_:eachView:)``.
+    public func query(_ sql: String, _ parameters: [DatabaseValue], each body: (Row) throws -> Void) throws {
+        try query(sql, parameters) { (view: RowView) in try body(view.row()) }
+    }
+
     /// Runs one statement without parameters and returns the number of rows it changed.
     @discardableResult
     public func execute(_ sql: String) throws(DatabaseError) -> Int {

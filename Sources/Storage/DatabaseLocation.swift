@@ -64,26 +64,29 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Opens the database with each driver's default pool settings.
+    /// Opens the database with at most `connections` pooled connections: PostgreSQL sessions,
+    /// or SQLite read-only connections beside its one writer.
     public func open(
+        connections: Int = 10,
         logger: Logger,
         metrics: MetricsRegistry? = nil
     ) throws(DatabaseError) -> any Database {
         switch self {
         case .sqlite(let path):
-            try SQLiteDatabase(path: path, logger: logger, metrics: metrics)
+            try SQLiteDatabase(path: path, readers: connections, logger: logger, metrics: metrics)
         case .postgres(let url):
-            try PostgresDatabase(url: url, logger: logger, metrics: metrics)
+            try PostgresDatabase(url: url, maxConnections: connections, logger: logger, metrics: metrics)
         }
     }
 
     /// Parses `url` and opens the database it names.
     public static func open(
         url: String,
+        connections: Int = 10,
         logger: Logger,
         metrics: MetricsRegistry? = nil
     ) throws(DatabaseError) -> any Database {
-        try DatabaseLocation(url: url).open(logger: logger, metrics: metrics)
+        try DatabaseLocation(url: url).open(connections: connections, logger: logger, metrics: metrics)
     }
 
     /// `url` with the password of its user information replaced by `***`.

@@ -26,3 +26,27 @@ extension JSONWriter {
         endObject()
     }
 }
+
+extension JSONWriter {
+    /// Writes a row view as one object keyed by column name, reading each value in place.
+    ///
+    /// Text goes from the driver's buffer into the output without a `String` in between, unless
+    /// it holds bytes beyond ASCII, which are checked (and repaired) as UTF-8 first.
+    public mutating func row(_ view: RowView) {
+        beginObject()
+        let names = view.columnNames
+        for index in 0..<names.count {
+            key(names[index])
+            switch view.field(at: index) {
+            case .null: null()
+            case .integer(let number): integer(number)
+            case .real(let value): number(value)
+            case .bool(let flag): bool(flag)
+            case .timestamp(let date): string(DatabaseValue.timestampText(date))
+            case .text(let bytes): string(utf8: bytes)
+            case .blob(let bytes): string(Data(bytes).base64EncodedString())
+            }
+        }
+        endObject()
+    }
+}

@@ -8,7 +8,7 @@ struct PostgresDecodingTests {
     private func decode(_ text: String, as type: UInt32) -> DatabaseValue {
         var bytes = Array(text.utf8CString)
         return bytes.withUnsafeMutableBufferPointer { buffer in
-            PostgresColumnDecoder(type: type).decode(buffer.baseAddress!, length: buffer.count - 1)
+            DatabaseValue(PostgresColumnDecoder(type: type).field(buffer.baseAddress!, length: buffer.count - 1))
         }
     }
 

@@ -3,23 +3,31 @@ import Foundation
 /// A minimal HTTP/1.1 client over a plain socket, so tests control every byte and can see
 /// whether a connection stays open.
 public final class RawHTTPClient {
+    /// One response as read off the wire.
     public struct Reply {
+        /// The status code from the status line.
         public var status: Int
+        /// Header fields in the order received, names spelled as the server sent them.
         public var headers: [(String, String)]
+        /// The body with any chunked framing removed; empty when none was expected.
         public var body: [UInt8]
 
+        /// The first value of the header `name`, ignoring case.
         public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
         }
 
+        /// The body decoded as UTF-8.
         public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
+    /// Thrown when the server has closed the connection while sending or reading.
     public struct ClosedError: Error {}
 
     private let socket: Int32
     private var buffer: [UInt8] = []
 
+    /// Connects over IPv4 to `host` and `port`; reads give up after 10 seconds.
     public init(port: UInt16, host: String = "127.0.0.1") throws {
         socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
@@ -43,10 +51,12 @@ public final class RawHTTPClient {
         close(socket)
     }
 
+    /// Sends `text` as UTF-8, exactly as given.
     public func send(_ text: String) throws {
         try send(Array(text.utf8))
     }
 
+    /// Sends `bytes` as they are, with no framing added.
     public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {

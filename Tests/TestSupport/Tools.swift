@@ -2,6 +2,7 @@ import Foundation
 
 /// A command line tool that failed; its output says why.
 public struct ToolError: Error {
+    /// The tool's standard output and error, interleaved as written.
     public let output: String
 }
 

@@ -75,9 +75,9 @@ enum BenchTable {
             try database.read { connection in
                 try connection.query(
                     "SELECT \(columns) FROM bench_rows WHERE id > $1 ORDER BY id LIMIT 50", [.integer(after)]
-                ) { row in
+                ) { (row: RowView) in
                     writer.row(row)
-                    last = try row.int("id")
+                    if case .integer(let id) = row.field(at: 0) { last = id }
                 }
             }
             writer.endArray()

@@ -14,6 +14,7 @@ public struct CommandLineInterface {
 
     let commands: [Command]
 
+    /// Creates the command line with its `serve`, `migrate` and `version` subcommands.
     public init() {
         commands = [
             Command(
@@ -84,7 +85,9 @@ struct UsageError: Error {
 
 /// Where a command writes: standard output and error in the binary, buffers in tests.
 public struct CommandOutput {
+    /// What was written to standard output; stays empty when writes pass through.
     public private(set) var standardOutput = ""
+    /// What was written to standard error; stays empty when writes pass through.
     public private(set) var standardError = ""
     private let passThrough: Bool
 

@@ -4,24 +4,38 @@ import HTTP
 
 /// Every problem found in the environment, one line each, so all can be fixed in one go.
 public struct ConfigurationError: Error, CustomStringConvertible {
+    /// One line per invalid setting, naming its variable.
     public let problems: [String]
 
+    /// The problems, one per line.
     public var description: String { problems.joined(separator: "\n") }
 }
 
 /// The server's settings, read from `SYNCLINE_*` environment variables and validated as a whole.
 public struct Configuration: Sendable {
+    /// How strict the server is about its own settings.
     public enum Mode: String, Sendable {
-        case development, production
+        /// For local work: plain HTTP and any public URL are accepted.
+        case development
+        /// For real deployments: requires TLS, directly or through a proxy, and an https public URL.
+        case production
     }
 
+    /// Development or production, from `SYNCLINE_MODE`.
     public var mode: Mode
+    /// The URL people use to reach the server, without a trailing slash.
     public var publicURL: String
+    /// Where the control database lives: `sqlite:PATH` or a `postgres://` URL.
     public var databaseURL: String
+    /// How many database connections to keep; for SQLite, the reader connections.
     public var databasePoolSize: Int
+    /// The least severe level written to the log.
     public var logLevel: LogLevel
+    /// Listening address, connection limits and TLS for the HTTP server.
     public var server: ServerConfiguration
+    /// Whether a proxy in front terminates TLS, which lets production run without its own.
     public var behindTLSProxy: Bool
+    /// The bearer token that may read `/metrics`; when nil, metrics cannot be read over HTTP.
     public var metricsToken: String?
 
     /// Reads and checks the environment; throws with every problem found.

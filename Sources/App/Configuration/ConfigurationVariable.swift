@@ -1,8 +1,10 @@
 /// One documented `SYNCLINE_*` environment variable; `serve --help` and the docs list them all.
 public struct ConfigurationVariable: Sendable {
+    /// The variable's name, such as `SYNCLINE_LISTEN`.
     public let name: String
     /// The default as shown to people; empty when there is none.
     public let defaultValue: String
+    /// A short description, shown by `serve --help`.
     public let summary: String
 
     /// Every variable the server reads, in the order `--help` shows them.

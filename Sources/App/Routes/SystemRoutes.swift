@@ -88,7 +88,9 @@ final class SystemRoutes: Sendable {
         if !problems.isEmpty {
             writer.key("problems")
             writer.beginArray()
-            problems.forEach { writer.string($0) }
+            for problem in problems {
+                writer.string(problem)
+            }
             writer.endArray()
         }
         writer.endObject()

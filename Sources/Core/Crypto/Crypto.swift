@@ -10,6 +10,7 @@ public enum Crypto {
         return bytes
     }
 
+    /// The 32-byte SHA-256 digest of `data`.
     public static func sha256<Bytes: Collection<UInt8>>(_ data: Bytes) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         let input = Array(data)
@@ -19,6 +20,7 @@ public enum Crypto {
         return digest
     }
 
+    /// The 32-byte HMAC-SHA-256 of `data` under `key`.
     public static func hmacSHA256<Key: Collection<UInt8>, Bytes: Collection<UInt8>>(key: Key, _ data: Bytes) -> [UInt8]
     {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))

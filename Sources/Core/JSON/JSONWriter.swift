@@ -3,11 +3,15 @@
 /// Hot output paths (record pages, exports, log lines) use this instead of `JSONEncoder`: it never
 /// builds an intermediate tree, and commas between members and elements are placed automatically.
 public struct JSONWriter: Sendable {
+    /// The UTF-8 JSON written so far.
     public private(set) var bytes: [UInt8] = []
-    /// One entry per open container: whether the next value needs a leading comma.
-    private var needsComma: [Bool] = []
+    /// How many containers are open; at most 64, which no Syncline document comes near.
+    private var depth = 0
+    /// Bit `n` is set once the container at depth `n + 1` has a member, so the next needs a comma.
+    private var hasMembers: UInt64 = 0
     private var afterKey = false
 
+    /// Creates an empty writer with room for `capacity` bytes before the buffer has to grow.
     public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
@@ -15,25 +19,29 @@ public struct JSONWriter: Sendable {
     /// The document as text.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Opens an object; members follow as `key(_:)` and value pairs until `endObject()`.
     public mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
-        needsComma.append(false)
+        open()
     }
 
+    /// Closes the innermost open object.
     public mutating func endObject() {
-        needsComma.removeLast()
+        depth -= 1
         bytes.append(UInt8(ascii: "}"))
     }
 
+    /// Opens an array; each following value is an element until `endArray()`.
     public mutating func beginArray() {
         separate()
         bytes.append(UInt8(ascii: "["))
-        needsComma.append(false)
+        open()
     }
 
+    /// Closes the innermost open array.
     public mutating func endArray() {
-        needsComma.removeLast()
+        depth -= 1
         bytes.append(UInt8(ascii: "]"))
     }
 
@@ -45,11 +53,24 @@ public struct JSONWriter: Sendable {
         afterKey = true
     }
 
+    /// Writes a string value, escaping quotes, backslashes and control characters.
     public mutating func string(_ value: String) {
         separate()
         appendQuoted(value)
     }
 
+    /// Writes a string given as UTF-8 bytes; bytes that are not valid UTF-8 become U+FFFD, so the
+    /// output stays valid JSON whatever the source held.
+    public mutating func string(utf8: UnsafeRawBufferPointer) {
+        separate()
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            appendQuoted(utf8)
+        } else {
+            appendQuoted(String(decoding: utf8, as: UTF8.self))
+        }
+    }
+
+    /// Writes an integer as decimal digits without going through `String`.
     public mutating func integer(_ value: Int64) {
         separate()
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
@@ -66,6 +87,7 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// Writes a platform-width integer.
     public mutating func integer(_ value: Int) {
         integer(Int64(value))
     }
@@ -80,11 +102,13 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// Writes `true` or `false`.
     public mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
+    /// Writes a `null` value.
     public mutating func null() {
         separate()
         bytes.append(contentsOf: "null".utf8)
@@ -101,31 +125,51 @@ public struct JSONWriter: Sendable {
             afterKey = false
             return
         }
-        guard let last = needsComma.last else { return }
-        if last { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        guard depth > 0 else { return }
+        let bit: UInt64 = 1 << (depth - 1)
+        if hasMembers & bit != 0 { bytes.append(UInt8(ascii: ",")) }
+        hasMembers |= bit
     }
 
-    /// Appends `value` in quotes, copying runs of bytes that need no escape in one go.
+    private mutating func open() {
+        precondition(depth < 64, "JSON nested deeper than 64 levels")
+        hasMembers &= ~(1 << depth)
+        depth += 1
+    }
+
+    /// Appends `value` in quotes, reading a native string's bytes in place.
     private mutating func appendQuoted(_ value: String) {
+        let done = value.utf8.withContiguousStorageIfAvailable { utf8 in
+            appendQuoted(UnsafeRawBufferPointer(utf8))
+            return true
+        }
+        guard done == nil else { return }
+        var copy = value
+        copy.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends UTF-8 `utf8` in quotes, copying runs of bytes that need no escape in one go.
+    private mutating func appendQuoted(_ utf8: UnsafeRawBufferPointer) {
         bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { utf8 in
-            var runStart = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F else { continue }
-                if runStart < index {
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                }
-                appendEscape(for: byte)
-                runStart = index + 1
+        var runStart = 0
+        for index in 0..<utf8.count {
+            let byte = utf8[index]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F else { continue }
+            if runStart < index {
+                appendBytes(UnsafeRawBufferPointer(rebasing: utf8[runStart..<index]))
             }
-            if runStart < utf8.count {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
-            }
+            appendEscape(for: byte)
+            runStart = index + 1
+        }
+        if runStart < utf8.count {
+            appendBytes(UnsafeRawBufferPointer(rebasing: utf8[runStart...]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Copies `raw` with one `memcpy`, which the generic append of a raw buffer does not do.
+    private mutating func appendBytes(_ raw: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: raw.assumingMemoryBound(to: UInt8.self))
     }
 
     private mutating func appendEscape(for byte: UInt8) {

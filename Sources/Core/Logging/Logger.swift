@@ -21,6 +21,7 @@ public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
         self = level
     }
 
+    /// Orders levels by severity, so `.debug < .error`.
     public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
@@ -29,6 +30,7 @@ public typealias LogMetadata = [String: String]
 
 /// Receives finished log lines; implementations must be safe to call from any thread.
 public protocol LogSink: Sendable {
+    /// Writes one finished line, without a trailing newline.
     func write(_ line: String)
 }
 
@@ -37,11 +39,15 @@ public protocol LogSink: Sendable {
 /// A logger is a value: `with(_:)` returns a copy carrying more metadata (a request id, a source),
 /// so the same sink serves every layer and each line says where it came from.
 public struct Logger: Sendable {
+    /// The component name written in each line's `logger` field.
     public let label: String
+    /// The least severe level this logger writes; lines below it are dropped before rendering.
     public let minimumLevel: LogLevel
+    /// Key/value pairs added to every line, such as a request id.
     public private(set) var metadata: LogMetadata
     private let sink: any LogSink
 
+    /// Creates a logger with no metadata that writes lines at `level` and above to `sink`.
     public init(label: String, level: LogLevel = .info, sink: any LogSink = StandardOutputSink.shared) {
         self.label = label
         self.minimumLevel = level
@@ -63,22 +69,27 @@ public struct Logger: Sendable {
         return copy
     }
 
+    /// Logs detail for diagnosing a problem; dropped at the default `info` level.
     public func debug(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> LogMetadata = [:]) {
         log(.debug, message(), extra())
     }
 
+    /// Logs a lifecycle event, such as start-up or shutdown.
     public func info(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> LogMetadata = [:]) {
         log(.info, message(), extra())
     }
 
+    /// Logs something an operator should look at soon.
     public func warning(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> LogMetadata = [:]) {
         log(.warning, message(), extra())
     }
 
+    /// Logs a failure an operator should act on.
     public func error(_ message: @autoclosure () -> String, _ extra: @autoclosure () -> LogMetadata = [:]) {
         log(.error, message(), extra())
     }
 
+    /// Whether lines at `level` would be written, so callers can skip building costly metadata.
     public func isEnabled(_ level: LogLevel) -> Bool { level >= minimumLevel }
 
     private func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ extra: @autoclosure () -> LogMetadata) {
@@ -113,9 +124,11 @@ enum LogLine {
 
 /// Writes each line to standard output with one `write` call, so lines from threads never interleave.
 public final class StandardOutputSink: LogSink {
+    /// The one sink for the process, so every logger shares its lock.
     public static let shared = StandardOutputSink()
     private let lock = Mutex(())
 
+    /// Writes `line` and a newline to file descriptor 1, retrying after `EINTR`.
     public func write(_ line: String) {
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
@@ -139,8 +152,10 @@ public final class StandardOutputSink: LogSink {
 public final class MemoryLogSink: LogSink {
     private let storage = Mutex<[String]>([])
 
+    /// Creates a sink holding no lines.
     public init() {}
 
+    /// Appends `line` to the in-memory list.
     public func write(_ line: String) {
         storage.withLock { $0.append(line) }
     }

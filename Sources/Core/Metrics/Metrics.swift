@@ -10,6 +10,7 @@ public typealias LabelValues = [String]
 public final class MetricsRegistry: Sendable {
     private let families = Mutex<[any MetricFamily]>([])
 
+    /// Creates an empty registry; families are added through the registering methods.
     public init() {}
 
     /// Registers a counter family; `labels` names its dimensions.
@@ -17,6 +18,7 @@ public final class MetricsRegistry: Sendable {
         register(Counter(name: name, help: help, labels: labels))
     }
 
+    /// Registers a gauge family that callers set directly; `labels` names its dimensions.
     public func gauge(_ name: String, help: String, labels: [String] = []) -> Gauge {
         register(Gauge(name: name, help: help, labels: labels))
     }
@@ -63,6 +65,7 @@ public final class Counter: MetricFamily {
         self.labels = labels
     }
 
+    /// Adds `amount` to the series for `labelValues`, creating it at zero if new.
     public func increment(_ labelValues: LabelValues = [], by amount: Double = 1) {
         values.withLock { $0[labelValues, default: 0] += amount }
     }
@@ -93,14 +96,17 @@ public final class Gauge: MetricFamily {
         self.labels = labels
     }
 
+    /// Replaces the value of the series for `labelValues`.
     public func set(_ value: Double, _ labelValues: LabelValues = []) {
         values.withLock { $0[labelValues] = value }
     }
 
+    /// Adds `amount`, which may be negative, to the series for `labelValues`.
     public func add(_ amount: Double, _ labelValues: LabelValues = []) {
         values.withLock { $0[labelValues, default: 0] += amount }
     }
 
+    /// The current value of one series; zero if it was never set.
     public func value(_ labelValues: LabelValues = []) -> Double {
         values.withLock { $0[labelValues] ?? 0 }
     }
@@ -162,6 +168,7 @@ public final class Histogram: MetricFamily {
         self.buckets = buckets
     }
 
+    /// Records one observation, such as a request duration, in the series for `labelValues`.
     public func observe(_ value: Double, _ labelValues: LabelValues = []) {
         let bucket = buckets.firstIndex { value <= $0 } ?? buckets.count
         let empty = buckets.count + 1

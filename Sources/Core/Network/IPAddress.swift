@@ -24,6 +24,7 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether this is a 4-byte IPv4 address rather than IPv6.
     public var isIPv4: Bool { bytes.count == 4 }
 
     /// The conventional text form.

@@ -2,8 +2,10 @@
 public struct HTTPHeaders: Sendable, Sequence {
     private var fields: [(name: String, value: String)] = []
 
+    /// Creates an empty set of headers.
     public init() {}
 
+    /// Creates headers from name/value pairs, keeping their order and any repeated names.
     public init(_ pairs: [(String, String)]) {
         for (name, value) in pairs { add(name, value) }
     }
@@ -29,12 +31,15 @@ public struct HTTPHeaders: Sendable, Sequence {
         fields.append((name, value))
     }
 
+    /// Removes every field named `name`, whatever its case.
     public mutating func remove(_ name: String) {
         fields.removeAll { $0.name.equalsIgnoringASCIICase(name) }
     }
 
+    /// Whether any field is named `name`, ignoring case.
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
+    /// Iterates the fields in arrival order, repeated names included.
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         fields.makeIterator()
     }

@@ -1,7 +1,9 @@
 /// Decoded query-string parameters; a name may repeat.
 public struct QueryParameters: Sendable {
+    /// Every decoded name/value pair, in query-string order.
     public private(set) var pairs: [(name: String, value: String)]
 
+    /// Wraps pairs that are already decoded; with none, an empty query.
     public init(_ pairs: [(name: String, value: String)] = []) {
         self.pairs = pairs
     }
@@ -24,6 +26,7 @@ public struct QueryParameters: Sendable {
         pairs.first { $0.name == name }?.value
     }
 
+    /// Every value for `name`, in query-string order.
     public func values(for name: String) -> [String] {
         pairs.filter { $0.name == name }.map(\.value)
     }

@@ -30,19 +30,30 @@ public enum Cookies {
 
 /// A `Set-Cookie` value with the attributes Syncline uses.
 public struct SetCookie: Sendable {
+    /// When browsers send the cookie on requests that start on another site.
     public enum SameSite: String, Sendable {
+        /// Never on requests from other sites.
         case strict = "Strict"
+        /// Also on top-level navigations from other sites, such as following a link.
         case lax = "Lax"
     }
 
+    /// The name the browser stores the cookie under.
     public var name: String
+    /// The cookie's content, written as given without escaping.
     public var value: String
+    /// The URL path the browser sends the cookie for; `/` covers the whole site.
     public var path = "/"
+    /// Seconds until the browser discards the cookie; nil makes it last for the browser session.
     public var maxAge: Int?
+    /// Whether to hide the cookie from page scripts.
     public var httpOnly = true
+    /// Whether browsers send the cookie only over HTTPS.
     public var secure = false
+    /// The cross-site policy; strict unless changed.
     public var sameSite: SameSite = .strict
 
+    /// Creates a cookie for the whole site with `SameSite=Strict`.
     public init(name: String, value: String, maxAge: Int? = nil, httpOnly: Bool = true, secure: Bool = false) {
         self.name = name
         self.value = value
@@ -51,7 +62,7 @@ public struct SetCookie: Sendable {
         self.secure = secure
     }
 
-    /// The header value, e.g. `name=v; Path=/; Max-Age=3600; HttpOnly; SameSite=Strict`.
+    /// The header value, such as `name=v; Path=/; Max-Age=3600; HttpOnly; SameSite=Strict`.
     public var headerValue: String {
         var parts = ["\(name)=\(value)", "Path=\(path)"]
         if let maxAge { parts.append("Max-Age=\(maxAge)") }

@@ -4,11 +4,15 @@ import Synchronization
 
 /// One HTTP request, with its body read in full (bounded by the route's body limit).
 public struct Request: Sendable {
+    /// The method from the request line.
     public let method: HTTPMethod
     /// The decoded path, without the query string.
     public let path: String
+    /// The decoded query-string parameters.
     public let query: QueryParameters
+    /// The request's header fields, in arrival order.
     public let headers: HTTPHeaders
+    /// The whole request body; empty when none was sent.
     public var body: [UInt8]
     /// The peer's address; a proxy-aware client address is derived from it by higher layers.
     public let remoteAddress: IPAddress
@@ -24,6 +28,7 @@ public struct Request: Sendable {
     /// Typed values attached by middleware, such as the signed-in user.
     public var attributes = RequestAttributes()
 
+    /// Creates a request; the defaults let tests give only a method and path.
     public init(
         method: HTTPMethod, path: String, query: QueryParameters = QueryParameters(),
         headers: HTTPHeaders = HTTPHeaders(),
@@ -61,6 +66,7 @@ public struct Request: Sendable {
 
 /// A key for a typed value stored on a request.
 public protocol RequestAttributeKey {
+    /// The type of value stored under this key.
     associatedtype Value: Sendable
 }
 
@@ -68,8 +74,10 @@ public protocol RequestAttributeKey {
 public struct RequestAttributes: Sendable {
     private var values: [ObjectIdentifier: any Sendable] = [:]
 
+    /// Creates storage holding no values.
     public init() {}
 
+    /// The value stored under `key`, or nil; assigning nil removes it.
     public subscript<Key: RequestAttributeKey>(key: Key.Type) -> Key.Value? {
         get { values[ObjectIdentifier(key)] as? Key.Value }
         set { values[ObjectIdentifier(key)] = newValue }

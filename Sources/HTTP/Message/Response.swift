@@ -5,16 +5,21 @@ import Foundation
 public struct Response: Sendable {
     /// A body either held whole, or written in chunks by a producer while the client reads.
     public enum Body: Sendable {
+        /// A body held whole in memory.
         case bytes([UInt8])
         /// The producer runs on its own thread and writes chunks; a slow client slows it down
         /// (the buffer between them is bounded), and a client that goes away makes `write` throw.
         case stream(@Sendable (ResponseBodyWriter) throws -> Void)
     }
 
+    /// The HTTP status code sent to the client.
     public var status: Int
+    /// The header fields sent with the response.
     public var headers: HTTPHeaders
+    /// What follows the headers: bytes in memory or a stream.
     public var body: Body
 
+    /// Creates a response; the defaults give an empty 200.
     public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: Body = .bytes([])) {
         self.status = status
         self.headers = headers
@@ -33,6 +38,7 @@ public struct Response: Sendable {
         try json(Array(JSONCoding.encoder.encode(value)), status: status)
     }
 
+    /// A text response, plain UTF-8 unless `contentType` says otherwise.
     public static func text(_ text: String, status: Int = 200, contentType: String = "text/plain; charset=utf-8")
         -> Response
     {
@@ -59,6 +65,7 @@ public struct Response: Sendable {
 
 /// Encoder and decoder settings shared by every JSON body: camelCase keys, RFC 3339 dates.
 public enum JSONCoding {
+    /// The encoder for JSON bodies; keys are sorted so equal values encode to equal bytes.
     public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

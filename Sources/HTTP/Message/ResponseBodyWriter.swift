@@ -30,6 +30,7 @@ public final class ResponseBodyWriter: @unchecked Sendable {
         }
     }
 
+    /// Appends `text` to the body as UTF-8.
     public func write(_ text: String) throws {
         try write(text.utf8)
     }

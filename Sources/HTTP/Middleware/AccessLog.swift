@@ -12,6 +12,7 @@ public struct AccessLog: Middleware {
         enabled = logger.isEnabled(.info)
     }
 
+    /// Passes the request on, then logs the outcome and how long it took.
     public func respond(to request: Request, next: Responder) throws -> Response {
         guard enabled else { return try next(request) }
         let started = ContinuousClock.now

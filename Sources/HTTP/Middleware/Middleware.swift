@@ -3,6 +3,7 @@ public typealias Responder = @Sendable (Request) throws -> Response
 
 /// A step around request handling: it may change the request, answer early, or change the response.
 public protocol Middleware: Sendable {
+    /// Handles `request`, calling `next` to pass it on down the chain.
     func respond(to request: Request, next: Responder) throws -> Response
 }
 

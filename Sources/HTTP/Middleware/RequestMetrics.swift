@@ -6,6 +6,7 @@ public struct RequestMetrics: Middleware {
     private let duration: Histogram
     private let inFlight: Gauge
 
+    /// Registers the request counter, duration histogram and in-flight gauge in `registry`.
     public init(registry: MetricsRegistry) {
         requests = registry.counter(
             "syncline_http_requests_total", help: "HTTP requests by method, route template and status.",
@@ -16,6 +17,7 @@ public struct RequestMetrics: Middleware {
         inFlight = registry.gauge("syncline_http_requests_in_flight", help: "Requests being handled now.")
     }
 
+    /// Passes the request on and records it, including requests whose handler throws.
     public func respond(to request: Request, next: Responder) throws -> Response {
         let started = ContinuousClock.now
         inFlight.add(1)

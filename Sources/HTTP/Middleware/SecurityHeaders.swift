@@ -6,6 +6,7 @@ public struct SecurityHeaders: Middleware {
         "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
     ].joined(separator: "; ")
 
+    /// Creates the middleware; the header values are fixed.
     public init() {}
 
     /// Sent unless the handler set its own value; `Cache-Control: no-store` keeps signed-in pages
@@ -20,6 +21,7 @@ public struct SecurityHeaders: Middleware {
         ("Cache-Control", "no-store"),
     ]
 
+    /// Passes the request on, then adds any security header the response lacks.
     public func respond(to request: Request, next: Responder) throws -> Response {
         var response = try next(request)
         for (name, value) in SecurityHeaders.defaults where !response.headers.contains(name) {

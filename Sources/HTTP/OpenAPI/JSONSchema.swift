@@ -2,15 +2,21 @@ import Core
 
 /// The subset of JSON Schema used to document request and response bodies.
 public indirect enum JSONSchema: Sendable {
+    /// A string, optionally with a format such as `date-time` and a closed list of allowed values.
     case string(format: String? = nil, description: String? = nil, allowed: [String] = [])
+    /// A whole number.
     case integer(description: String? = nil)
+    /// Any JSON number, fractions included.
     case number(description: String? = nil)
+    /// `true` or `false`.
     case boolean(description: String? = nil)
+    /// An array whose elements all match one schema.
     case array(of: JSONSchema, description: String? = nil)
     /// An object whose listed properties are the only ones allowed.
     case object(properties: [(name: String, schema: JSONSchema)], required: [String] = [], description: String? = nil)
     /// An object mapping any key to values of one schema.
     case map(of: JSONSchema, description: String? = nil)
+    /// The wrapped schema, or `null`.
     case nullable(JSONSchema)
 
     /// Writes the schema as a JSON value.
@@ -26,7 +32,9 @@ public indirect enum JSONSchema: Sendable {
             if !allowed.isEmpty {
                 writer.key("enum")
                 writer.beginArray()
-                allowed.forEach { writer.string($0) }
+                for value in allowed {
+                    writer.string(value)
+                }
                 writer.endArray()
             }
             writeDescription(description, &writer)
@@ -56,7 +64,9 @@ public indirect enum JSONSchema: Sendable {
             if !required.isEmpty {
                 writer.key("required")
                 writer.beginArray()
-                required.forEach { writer.string($0) }
+                for name in required {
+                    writer.string(name)
+                }
                 writer.endArray()
             }
             writer.key("additionalProperties")

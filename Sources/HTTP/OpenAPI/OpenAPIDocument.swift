@@ -2,9 +2,12 @@ import Core
 
 /// Builds the OpenAPI 3.1 document from the router's route metadata, so it never drifts from the routes.
 public struct OpenAPIDocument: Sendable {
+    /// The API name shown in the document's `info` block.
     public var title: String
+    /// The API version shown in the document's `info` block.
     public var version: String
 
+    /// Creates a document builder that labels its output with `title` and `version`.
     public init(title: String, version: String) {
         self.title = title
         self.version = version
@@ -81,7 +84,9 @@ public struct OpenAPIDocument: Sendable {
         if !metadata.tags.isEmpty {
             writer.key("tags")
             writer.beginArray()
-            metadata.tags.forEach { writer.string($0) }
+            for tag in metadata.tags {
+                writer.string(tag)
+            }
             writer.endArray()
         }
         writer.key("x-syncline-access")

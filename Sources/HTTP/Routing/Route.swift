@@ -1,4 +1,6 @@
-/// Who may call a route. Every route declares one; the identity layer enforces it.
+/// Who may call a route.
+///
+/// Every route declares one; the identity layer enforces it.
 public enum Access: String, Sendable, Hashable, CaseIterable {
     /// No sign-in needed (login, health checks).
     case anyone
@@ -10,19 +12,24 @@ public enum Access: String, Sendable, Hashable, CaseIterable {
 
 /// What a route declares about itself: access, body rules and documentation.
 public struct RouteMetadata: Sendable {
+    /// Who may call the route.
     public var access: Access
+    /// A one-line description, shown as the operation summary in the OpenAPI document.
     public var summary: String
+    /// OpenAPI tags that group the route with related ones.
     public var tags: [String]
     /// Media types accepted for a request body; empty means the route takes no body.
     public var accepts: [String]
     /// The largest body accepted, in bytes; nil uses the server's default.
     public var bodyLimit: Int?
+    /// The schema of the request body, shown in the OpenAPI document.
     public var requestSchema: JSONSchema?
     /// Documented responses by status code.
     public var responses: [Int: ResponseDocumentation]
     /// Left out of the OpenAPI document (asset routes, for instance).
     public var hidden: Bool
 
+    /// Creates metadata for a documented route that takes no body unless `accepts` lists media types.
     public init(
         access: Access, summary: String, tags: [String] = [], accepts: [String] = [], bodyLimit: Int? = nil,
         requestSchema: JSONSchema? = nil, responses: [Int: ResponseDocumentation] = [:], hidden: Bool = false
@@ -40,10 +47,14 @@ public struct RouteMetadata: Sendable {
 
 /// One documented response of a route.
 public struct ResponseDocumentation: Sendable {
+    /// What the response means, shown in the OpenAPI document.
     public var description: String
+    /// The media type of the documented body.
     public var contentType: String
+    /// The schema of the body; nil documents a response without one.
     public var schema: JSONSchema?
 
+    /// Documents a response, as JSON unless another content type is given.
     public init(_ description: String, contentType: String = "application/json", schema: JSONSchema? = nil) {
         self.description = description
         self.contentType = contentType
@@ -51,10 +62,13 @@ public struct ResponseDocumentation: Sendable {
     }
 }
 
-/// A method and path template bound to a handler, e.g. `GET /api/v1/sources/{id}`.
+/// A method and path template bound to a handler, such as `GET /api/v1/sources/{id}`.
 public struct Route: Sendable {
+    /// The method the route answers; a GET route also answers HEAD.
     public let method: HTTPMethod
+    /// The path template, with `{name}` segments for path parameters.
     public let template: String
+    /// Access, body rules and documentation the route declared.
     public let metadata: RouteMetadata
     let handler: Responder
 

@@ -2,9 +2,11 @@
 public struct Router: Sendable {
     /// The outcome of matching one request line.
     public enum Match: Sendable {
+        /// A route matched; `parameters` holds the decoded values of its `{name}` segments.
         case found(Route, parameters: [String: String])
         /// The path exists, but not for this method.
         case methodNotAllowed(allowed: [HTTPMethod])
+        /// No route has this path.
         case notFound
     }
 
@@ -13,9 +15,12 @@ public struct Router: Sendable {
     /// Every route in registration order, for the OpenAPI document and access checks.
     public private(set) var routes: [Route] = []
 
+    /// Creates a router with no routes.
     public init() {}
 
-    /// Adds a route. Registering the same method and template twice is a programming error.
+    /// Adds a route.
+    ///
+    /// Registering the same method and template twice is a programming error.
     public mutating func add(
         _ method: HTTPMethod, _ template: String, _ metadata: RouteMetadata, handler: @escaping Responder
     ) {
@@ -34,7 +39,9 @@ public struct Router: Sendable {
         routes.append(route)
     }
 
-    /// Finds the route for `method` and raw (still percent-encoded) `path`. HEAD falls back to GET.
+    /// Finds the route for `method` and raw (still percent-encoded) `path`.
+    ///
+    /// HEAD falls back to GET.
     public func match(method: HTTPMethod, path: Substring) -> Match {
         if let methods = staticRoutes[String(path)] {
             return select(method, from: methods, parameters: [:])

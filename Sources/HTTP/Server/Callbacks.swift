@@ -38,8 +38,10 @@ func keepEscapes(
     text.map { strlen($0) } ?? 0
 }
 
-/// The access handler: first call with headers only, then once per body piece, then a final call
-/// with no data. Answers are queued from the second call on, which keeps the connection alive.
+/// libmicrohttpd's access handler, called several times for each request.
+///
+/// It is called first with headers only, then once per body piece, then a final time with no
+/// data. Answers are queued from the second call on, which keeps the connection alive.
 func accessHandler(
     _ context: UnsafeMutableRawPointer?, _ connection: OpaquePointer?, _ url: UnsafePointer<CChar>?,
     _ method: UnsafePointer<CChar>?, _ version: UnsafePointer<CChar>?, _ uploadData: UnsafePointer<CChar>?,
@@ -94,6 +96,7 @@ private func queue(_ response: Response, on connection: OpaquePointer, isHead: B
 }
 
 /// A streamed body: the producer runs on its own thread and the reader callback drains it.
+///
 /// The reader's fields are touched only by the connection's thread.
 private final class BodyStream {
     let writer = ResponseBodyWriter()

@@ -22,8 +22,10 @@ final class Exchange {
 }
 
 extension HTTPServer {
-    /// First call for a request: headers are in, no body yet. Returns a response to send at once
-    /// (which closes the connection when a body is pending), or nil to go on reading.
+    /// First call for a request: headers are in, no body yet.
+    ///
+    /// Returns a response to send at once (which closes the connection when a body is pending), or
+    /// nil to go on reading.
     func begin(_ exchange: Exchange, connection: OpaquePointer, method rawMethod: String) -> Response? {
         exchange.headersSeen = true
         let headers = HeaderCollector.collect(connection)
@@ -82,9 +84,11 @@ extension HTTPServer {
         return rejection != nil && hasBody ? respond(to: request) : nil
     }
 
-    /// Accepts a piece of the body. Past the limit, the rest is read and dropped so that the client
-    /// still gets its 413 (libmicrohttpd cannot answer in the middle of an upload); a client that
-    /// keeps sending far beyond the limit is cut off instead. Returns false to close the connection.
+    /// Accepts a piece of the body.
+    ///
+    /// Past the limit, the rest is read and dropped so that the client still gets its 413
+    /// (libmicrohttpd cannot answer in the middle of an upload); a client that keeps sending far
+    /// beyond the limit is cut off instead. Returns false to close the connection.
     func receive(_ exchange: Exchange, _ data: UnsafeRawBufferPointer) -> Bool {
         if exchange.bodyOverflowed {
             exchange.discarded += data.count
@@ -103,7 +107,7 @@ extension HTTPServer {
     /// Final call: the whole body is in.
     func finish(_ exchange: Exchange) -> Response {
         guard var request = exchange.request else {
-            return ErrorBoundary.response(for: HTTPError.internalError)
+            return ErrorBoundary.response(for: HTTPError.serverFault)
         }
         if exchange.bodyOverflowed {
             request.attributes[EarlyRejection.self] = .payloadTooLarge(limit: exchange.bodyLimit)
@@ -120,7 +124,7 @@ extension HTTPServer {
             response = try responder(request)
         } catch {
             request.logger.error("error escaped the middleware", ["error": String(describing: error)])
-            response = ErrorBoundary.response(for: HTTPError.internalError)
+            response = ErrorBoundary.response(for: HTTPError.serverFault)
         }
         response.headers.set("X-Request-Id", request.requestID)
         return response

@@ -5,6 +5,7 @@ import Synchronization
 
 /// Why the server could not start.
 public struct ServerStartError: Error, CustomStringConvertible {
+    /// What failed, such as the address that could not be bound and the system's reason.
     public let description: String
 }
 
@@ -14,6 +15,7 @@ public struct ServerStartError: Error, CustomStringConvertible {
 /// connection's thread. Early answers (unknown route, wrong method or media type, a declared body
 /// over the limit) are decided as soon as the headers arrive, before any body is held.
 public final class HTTPServer: Sendable {
+    /// The settings the server was created with.
     public let configuration: ServerConfiguration
     let router: Router
     let responder: Responder
@@ -109,8 +111,10 @@ public final class HTTPServer: Sendable {
     }
 }
 
-/// libmicrohttpd's daemon handle. Its owner may quiesce and stop it from any thread, and the
-/// `Mutex` around it makes sure only one caller ever does.
+/// libmicrohttpd's daemon handle.
+///
+/// Its owner may quiesce and stop it from any thread, and the `Mutex` around it makes sure only
+/// one caller ever does.
 struct DaemonHandle: @unchecked Sendable {
     let pointer: OpaquePointer
 }

@@ -19,16 +19,20 @@ public struct ServerConfiguration: Sendable {
     /// Serve HTTPS (TLS 1.2 and 1.3 only) with this certificate and key.
     public var tls: TLSConfiguration?
 
+    /// Creates the default settings: loopback port 8080, four threads, plain HTTP.
     public init() {}
 }
 
 /// A certificate chain and private key, both PEM text.
 public struct TLSConfiguration: Sendable {
+    /// The server certificate followed by any intermediate certificates.
     public var certificatePEM: String
+    /// The private key that matches the server certificate.
     public var privateKeyPEM: String
     /// GnuTLS priorities: the library's normal suite list limited to TLS 1.3 and 1.2.
     public var priorities = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
+    /// Creates a configuration from PEM text, using the default TLS 1.2/1.3 priorities.
     public init(certificatePEM: String, privateKeyPEM: String) {
         self.certificatePEM = certificatePEM
         self.privateKeyPEM = privateKeyPEM

@@ -94,7 +94,7 @@ final class PostgresConnection: DatabaseConnection, PooledConnection {
     func query(
         _ sql: String,
         _ parameters: [DatabaseValue],
-        each body: (Row) throws -> Void
+        eachView body: (RowView) throws -> Void
     ) throws {
         let encoded = try PostgresParameters(parameters, sql: sql)
         let key = StatementKey(sql: sql, types: encoded.types)
@@ -121,7 +121,7 @@ final class PostgresConnection: DatabaseConnection, PooledConnection {
                 reader = current
                 do {
                     for index in 0..<PQntuples(result) {
-                        try body(current.row(index))
+                        try body(current.view(index))
                     }
                 } catch {
                     failure = error
@@ -332,19 +332,12 @@ private struct ResultReader {
         ResultReader(result: next, columns: columns, decoders: decoders)
     }
 
+    func view(_ index: Int32) -> RowView {
+        RowView(columns: columns, source: .postgres(result: result, row: index, decoders: decoders))
+    }
+
     func row(_ index: Int32) -> Row {
-        var values: [DatabaseValue] = []
-        values.reserveCapacity(decoders.count)
-        for (column, decoder) in decoders.enumerated() {
-            let column = Int32(column)
-            if PQgetisnull(result, index, column) == 1 {
-                values.append(.null)
-            } else {
-                let length = Int(PQgetlength(result, index, column))
-                values.append(decoder.decode(PQgetvalue(result, index, column), length: length))
-            }
-        }
-        return Row(columns: columns, values: values)
+        view(index).row()
     }
 }
 

@@ -30,9 +30,9 @@ enum PostgresColumnDecoder {
         }
     }
 
-    /// Decodes one field in text format; a value outside the Swift type (a timestamp of year
+    /// Reads one field in text format; a value outside the Swift type (a timestamp of year
     /// 10000 or `infinity`, an integer wider than 64 bits) is kept as text rather than lost.
-    func decode(_ field: UnsafePointer<CChar>, length: Int) -> DatabaseValue {
+    func field(_ field: UnsafePointer<CChar>, length: Int) -> RowView.Field {
         let bytes = UnsafeRawPointer(field).assumingMemoryBound(to: UInt8.self)
         let buffer = UnsafeBufferPointer(start: bytes, count: length)
         switch self {
@@ -50,7 +50,7 @@ enum PostgresColumnDecoder {
         case .text:
             break
         }
-        return .text(String(decoding: buffer, as: UTF8.self))
+        return .text(UnsafeRawBufferPointer(buffer))
     }
 
     private static func integer(_ digits: UnsafeBufferPointer<UInt8>) -> Int64? {

@@ -70,7 +70,7 @@ final class SQLiteConnection: DatabaseConnection, PooledConnection {
         let columns = statement.columns()
         var rows: [Row] = []
         while try statement.step(database: handle, parameters: parameters) {
-            rows.append(statement.row(columns: columns))
+            rows.append(statement.view(columns: columns).row())
         }
         return rows
     }
@@ -80,20 +80,20 @@ final class SQLiteConnection: DatabaseConnection, PooledConnection {
         defer { checkin(statement) }
         try statement.bind(parameters, database: handle)
         guard try statement.step(database: handle, parameters: parameters) else { return nil }
-        return statement.row(columns: statement.columns())
+        return statement.view(columns: statement.columns()).row()
     }
 
     func query(
         _ sql: String,
         _ parameters: [DatabaseValue],
-        each body: (Row) throws -> Void
+        eachView body: (RowView) throws -> Void
     ) throws {
         let statement = try checkoutStatement(sql)
         defer { checkin(statement) }
         try statement.bind(parameters, database: handle)
         let columns = statement.columns()
         while try statement.step(database: handle, parameters: parameters) {
-            try body(statement.row(columns: columns))
+            try body(statement.view(columns: columns))
         }
     }
 

@@ -70,7 +70,7 @@ public final class SQLiteDatabase: Database {
             metrics: poolMetrics,
             logger: logger
         ) { () throws(DatabaseError) in
-            try SQLiteConnection(path: path, readOnly: true, busyTimeout: busyTimeout)
+            try Self.openReader(path: path, busyTimeout: busyTimeout)
         }
         logger.info("opened SQLite database", ["path": path, "readers": String(readers)])
     }
@@ -95,6 +95,19 @@ public final class SQLiteDatabase: Database {
         try connection.executeScript("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
         return connection
     }
+
+    /// Opens a read-only connection that maps the file into memory.
+    ///
+    /// With `mmap_size`, pages of the main file are read straight from the page cache instead of
+    /// through a `read` call each, which is most of the cost of a point query on a large table.
+    private static func openReader(path: String, busyTimeout: Duration) throws(DatabaseError) -> SQLiteConnection {
+        let connection = try SQLiteConnection(path: path, readOnly: true, busyTimeout: busyTimeout)
+        try connection.executeScript("PRAGMA mmap_size = \(readerMappedBytes);")
+        return connection
+    }
+
+    /// How much of the database file each reader may map: 1 GiB of address space, not memory.
+    static let readerMappedBytes = 1 << 30
 
     /// Runs `body` on a read-only connection from the reader pool.
     @discardableResult

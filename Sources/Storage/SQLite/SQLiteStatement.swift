@@ -136,36 +136,9 @@ final class SQLiteStatement {
         return ResultColumns(names: names)
     }
 
-    /// The current row, each value decoded by its storage class.
-    func row(columns: ResultColumns) -> Row {
-        let count = Int32(columns.names.count)
-        var values: [DatabaseValue] = []
-        values.reserveCapacity(Int(count))
-        for index in 0..<count {
-            values.append(value(at: index))
-        }
-        return Row(columns: columns, values: values)
-    }
-
-    private func value(at index: Int32) -> DatabaseValue {
-        switch sqlite3_column_type(handle, index) {
-        case SQLITE_INTEGER:
-            return .integer(sqlite3_column_int64(handle, index))
-        case SQLITE_FLOAT:
-            return .real(sqlite3_column_double(handle, index))
-        case SQLITE_TEXT:
-            // The manual asks for the pointer first, then the length of that same form.
-            guard let text = sqlite3_column_text(handle, index) else { return .text("") }
-            let length = Int(sqlite3_column_bytes(handle, index))
-            let bytes = UnsafeBufferPointer(start: text, count: length)
-            return .text(String(decoding: bytes, as: UTF8.self))
-        case SQLITE_BLOB:
-            guard let bytes = sqlite3_column_blob(handle, index) else { return .blob([]) }
-            let length = Int(sqlite3_column_bytes(handle, index))
-            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: length)))
-        default:
-            return .null
-        }
+    /// The current row, read in place.
+    func view(columns: ResultColumns) -> RowView {
+        RowView(columns: columns, source: .sqlite(statement: handle))
     }
 
     /// Makes the statement ready for the next use and drops the copies of bound values.

@@ -1,0 +1,94 @@
+import CPostgres
+import CSQLite
+import Foundation
+
+/// One row read in place from the driver's own buffers, for output paths that write every value
+/// once (record pages, exports): text arrives as bytes, never as a `String`.
+///
+/// A view is valid only inside the callback that receives it; the bytes of a `.text` field are
+/// gone once the callback returns or the next field of the same column is read.
+public struct RowView {
+    /// One value of the row.
+    public enum Field {
+        case null
+        case integer(Int64)
+        case real(Double)
+        case bool(Bool)
+        case timestamp(Date)
+        /// UTF-8 bytes, not guaranteed valid: SQLite stores whatever it was given.
+        case text(UnsafeRawBufferPointer)
+        case blob([UInt8])
+    }
+
+    enum Source {
+        case sqlite(statement: OpaquePointer)
+        case postgres(result: OpaquePointer, row: Int32, decoders: [PostgresColumnDecoder])
+    }
+
+    let columns: ResultColumns
+    let source: Source
+
+    /// The number of columns.
+    public var count: Int { columns.names.count }
+
+    /// The column names in order.
+    public var columnNames: [String] { columns.names }
+
+    /// The field at position `index`, which must be below `count`.
+    public func field(at index: Int) -> Field {
+        switch source {
+        case .sqlite(let statement):
+            return Self.sqliteField(statement, Int32(index))
+        case .postgres(let result, let row, let decoders):
+            let column = Int32(index)
+            guard PQgetisnull(result, row, column) == 0 else { return .null }
+            let length = Int(PQgetlength(result, row, column))
+            return decoders[index].field(PQgetvalue(result, row, column), length: length)
+        }
+    }
+
+    /// The row with every value decoded into a ``DatabaseValue``.
+    func row() -> Row {
+        var values: [DatabaseValue] = []
+        values.reserveCapacity(count)
+        for index in 0..<count {
+            values.append(DatabaseValue(field(at: index)))
+        }
+        return Row(columns: columns, values: values)
+    }
+
+    private static func sqliteField(_ statement: OpaquePointer, _ index: Int32) -> Field {
+        switch sqlite3_column_type(statement, index) {
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_column_int64(statement, index))
+        case SQLITE_FLOAT:
+            return .real(sqlite3_column_double(statement, index))
+        case SQLITE_TEXT:
+            // The manual asks for the pointer first, then the length of that same form.
+            let text = sqlite3_column_text(statement, index)
+            let length = Int(sqlite3_column_bytes(statement, index))
+            return .text(UnsafeRawBufferPointer(start: text, count: text == nil ? 0 : length))
+        case SQLITE_BLOB:
+            let bytes = sqlite3_column_blob(statement, index)
+            let length = Int(sqlite3_column_bytes(statement, index))
+            return .blob(bytes == nil ? [] : Array(UnsafeRawBufferPointer(start: bytes, count: length)))
+        default:
+            return .null
+        }
+    }
+}
+
+extension DatabaseValue {
+    /// The value of a field, with text copied into a `String`.
+    init(_ field: RowView.Field) {
+        switch field {
+        case .null: self = .null
+        case .integer(let number): self = .integer(number)
+        case .real(let number): self = .real(number)
+        case .bool(let flag): self = .bool(flag)
+        case .timestamp(let date): self = .timestamp(date)
+        case .text(let bytes): self = .text(String(decoding: bytes, as: UTF8.self))
+        case .blob(let bytes): self = .blob(bytes)
+        }
+    }
+}
