@@ -105,7 +105,8 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     private static func validatePostgres(_ url: String) throws(DatabaseError) {
         var message: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(url, &message) else {
-            let reason = message.map { String(cString: $0) }?
+            let reason =
+                message.map { String(cString: $0) }?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "libpq is out of memory"
             PQfreemem(message)
             throw DatabaseError(

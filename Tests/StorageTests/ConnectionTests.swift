@@ -119,18 +119,19 @@ struct ConnectionTests {
                 try connection.execute(
                     "CREATE TABLE numbers (n INTEGER PRIMARY KEY, label TEXT NOT NULL)"
                 )
-                try connection.execute(database.sql(
-                    sqlite: """
-                        WITH RECURSIVE series(x) AS (
-                            SELECT 1 UNION ALL SELECT x + 1 FROM series WHERE x < $1
-                        )
-                        INSERT INTO numbers (n, label) SELECT x, 'row ' || x FROM series
-                        """,
-                    postgres: """
-                        INSERT INTO numbers (n, label)
-                        SELECT x, 'row ' || x FROM generate_series(1, $1) AS x
-                        """
-                ), [10_000])
+                try connection.execute(
+                    database.sql(
+                        sqlite: """
+                            WITH RECURSIVE series(x) AS (
+                                SELECT 1 UNION ALL SELECT x + 1 FROM series WHERE x < $1
+                            )
+                            INSERT INTO numbers (n, label) SELECT x, 'row ' || x FROM series
+                            """,
+                        postgres: """
+                            INSERT INTO numbers (n, label)
+                            SELECT x, 'row ' || x FROM generate_series(1, $1) AS x
+                            """
+                    ), [10_000])
             }
             var count = 0
             var sum: Int64 = 0
@@ -151,15 +152,16 @@ struct ConnectionTests {
         try withTestDatabase(store, poolSize: 1) { database in
             try database.write { connection in
                 try connection.execute("CREATE TABLE numbers (n INTEGER PRIMARY KEY)")
-                try connection.execute(database.sql(
-                    sqlite: """
-                        WITH RECURSIVE series(x) AS (
-                            SELECT 1 UNION ALL SELECT x + 1 FROM series WHERE x < 5000
-                        )
-                        INSERT INTO numbers (n) SELECT x FROM series
-                        """,
-                    postgres: "INSERT INTO numbers (n) SELECT x FROM generate_series(1, 5000) AS x"
-                ))
+                try connection.execute(
+                    database.sql(
+                        sqlite: """
+                            WITH RECURSIVE series(x) AS (
+                                SELECT 1 UNION ALL SELECT x + 1 FROM series WHERE x < 5000
+                            )
+                            INSERT INTO numbers (n) SELECT x FROM series
+                            """,
+                        postgres: "INSERT INTO numbers (n) SELECT x FROM generate_series(1, 5000) AS x"
+                    ))
             }
             var seen = 0
             try database.read { connection in
@@ -184,7 +186,8 @@ struct ConnectionTests {
                 #expect(throws: DatabaseError.self) {
                     try connection.execute("CREATE TABLE a (x INTEGER); CREATE TABLE b (y INTEGER)")
                 }
-                try connection.executeScript("""
+                try connection.executeScript(
+                    """
                     CREATE TABLE a (x INTEGER);
                     CREATE TABLE b (y INTEGER);
                     INSERT INTO a (x) VALUES (1);
@@ -205,7 +208,8 @@ struct ConnectionTests {
     func readersSeeConsistentSnapshotsWhileWriterCommits(store: TestStore) throws {
         try withTestDatabase(store, poolSize: 3) { database in
             try database.write { connection in
-                try connection.executeScript("""
+                try connection.executeScript(
+                    """
                     CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance INTEGER NOT NULL);
                     INSERT INTO accounts (id, balance) VALUES (1, 1000), (2, 0);
                     """)

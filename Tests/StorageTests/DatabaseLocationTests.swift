@@ -40,15 +40,16 @@ struct DatabaseLocationTests {
         #expect(!query.description.contains("s3cret-pass"))
     }
 
-    @Test(arguments: [
-        ("", nil),
-        ("sqlite:", nil),
-        ("sqlite://relative.db", nil),
-        ("mysql://root:topsecret@db/app", "\"mysql\""),
-        ("./var/syncline.db", nil),
-        ("postgres://app:pa%zzword@db/syncline", nil),
-        ("postgres://db/syncline?sslmod=require", "\"sslmod\""),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("", nil),
+            ("sqlite:", nil),
+            ("sqlite://relative.db", nil),
+            ("mysql://root:topsecret@db/app", "\"mysql\""),
+            ("./var/syncline.db", nil),
+            ("postgres://app:pa%zzword@db/syncline", nil),
+            ("postgres://db/syncline?sslmod=require", "\"sslmod\""),
+        ] as [(String, String?)])
     func malformedURLsAreRefusedWithoutEchoingSecrets(url: String, mentions: String?) throws {
         let failure = #expect(throws: DatabaseError.self) { try DatabaseLocation(url: url) }
         #expect(failure?.kind == .invalidURL)

@@ -43,10 +43,11 @@ struct ErrorTests {
     func rejectedInputIsNotEchoed(store: TestStore) throws {
         try withTestDatabase(store) { database in
             let failure = try database.write { connection in
-                try connection.execute(database.sql(
-                    sqlite: "CREATE TABLE amounts (n INTEGER NOT NULL) STRICT",
-                    postgres: "CREATE TABLE amounts (n INTEGER NOT NULL)"
-                ))
+                try connection.execute(
+                    database.sql(
+                        sqlite: "CREATE TABLE amounts (n INTEGER NOT NULL) STRICT",
+                        postgres: "CREATE TABLE amounts (n INTEGER NOT NULL)"
+                    ))
                 return #expect(throws: DatabaseError.self) {
                     try connection.execute(
                         "INSERT INTO amounts (n) VALUES ($1)", [.text(Self.secret)]
@@ -64,7 +65,8 @@ struct ErrorTests {
     func constraintHelpersRecognizeEachKind(store: TestStore) throws {
         try withTestDatabase(store) { database in
             try database.write { connection in
-                try connection.executeScript("""
+                try connection.executeScript(
+                    """
                     CREATE TABLE parents (id INTEGER PRIMARY KEY);
                     CREATE TABLE children (
                         id INTEGER PRIMARY KEY,

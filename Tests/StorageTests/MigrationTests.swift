@@ -104,10 +104,11 @@ struct MigrationTests {
             #expect(status.currentVersion == 1)
             #expect(status.pending.map(\.name) == ["broken"])
             let halfExists = try database.read { connection in
-                try connection.queryOne(database.sql(
-                    sqlite: "SELECT count(*) FROM sqlite_master WHERE name = 'half'",
-                    postgres: "SELECT count(*) FROM pg_tables WHERE tablename = 'half'"
-                ))?.int(0)
+                try connection.queryOne(
+                    database.sql(
+                        sqlite: "SELECT count(*) FROM sqlite_master WHERE name = 'half'",
+                        postgres: "SELECT count(*) FROM pg_tables WHERE tablename = 'half'"
+                    ))?.int(0)
             }
             #expect(halfExists == 0)
         }

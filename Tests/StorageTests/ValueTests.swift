@@ -52,16 +52,17 @@ struct ValueTests {
     func everyTypeRoundTrips(store: TestStore) throws {
         try withTestDatabase(store) { database in
             try database.write { connection in
-                try connection.execute(database.sql(
-                    sqlite: """
-                        CREATE TABLE samples (id INTEGER PRIMARY KEY, i INTEGER, r REAL, t TEXT,
-                            b BLOB, f BOOLEAN, ts TEXT)
-                        """,
-                    postgres: """
-                        CREATE TABLE samples (id BIGINT PRIMARY KEY, i BIGINT, r DOUBLE PRECISION,
-                            t TEXT, b BYTEA, f BOOLEAN, ts TIMESTAMPTZ)
-                        """
-                ))
+                try connection.execute(
+                    database.sql(
+                        sqlite: """
+                            CREATE TABLE samples (id INTEGER PRIMARY KEY, i INTEGER, r REAL, t TEXT,
+                                b BLOB, f BOOLEAN, ts TEXT)
+                            """,
+                        postgres: """
+                            CREATE TABLE samples (id BIGINT PRIMARY KEY, i BIGINT, r DOUBLE PRECISION,
+                                t TEXT, b BYTEA, f BOOLEAN, ts TIMESTAMPTZ)
+                            """
+                    ))
                 for (id, sample) in Self.samples.enumerated() {
                     let changed = try connection.execute(
                         """
@@ -97,10 +98,11 @@ struct ValueTests {
         try withTestDatabase(store) { database in
             let time = Date(timeIntervalSince1970: 1_764_790_851.000_007)
             let row = try database.write { connection in
-                try connection.execute(database.sql(
-                    sqlite: "CREATE TABLE times (at TEXT NOT NULL)",
-                    postgres: "CREATE TABLE times (at TIMESTAMPTZ NOT NULL)"
-                ))
+                try connection.execute(
+                    database.sql(
+                        sqlite: "CREATE TABLE times (at TEXT NOT NULL)",
+                        postgres: "CREATE TABLE times (at TIMESTAMPTZ NOT NULL)"
+                    ))
                 try connection.execute("INSERT INTO times (at) VALUES ($1)", [.timestamp(time)])
                 return try connection.queryOne(
                     database.sql(
@@ -128,9 +130,10 @@ struct ValueTests {
                 #expect(try row.string("a") == "first")
                 #expect(try row.string("b") == "second")
 
-                let reused = try #require(try connection.queryOne(
-                    "SELECT $2 AS b, $1 AS a, $1 AS again FROM pairs WHERE a = $1", ["first", "x"]
-                ))
+                let reused = try #require(
+                    try connection.queryOne(
+                        "SELECT $2 AS b, $1 AS a, $1 AS again FROM pairs WHERE a = $1", ["first", "x"]
+                    ))
                 #expect(try reused.string(0) == "x")
                 #expect(try reused.string("a") == "first")
                 #expect(try reused.string("again") == "first")
@@ -181,9 +184,10 @@ struct ValueTests {
     @Test(arguments: TestStore.all)
     func typedGettersExplainMismatches(store: TestStore) throws {
         try withTestDatabase(store) { database in
-            let row = try #require(try database.read {
-                try $0.queryOne("SELECT 'text' AS word, NULL AS absent, 42 AS answer")
-            })
+            let row = try #require(
+                try database.read {
+                    try $0.queryOne("SELECT 'text' AS word, NULL AS absent, 42 AS answer")
+                })
             #expect(try row.int("answer") == 42)
             #expect(try row.double("answer") == 42)
             #expect(try row.optionalString("absent") == nil)

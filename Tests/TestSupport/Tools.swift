@@ -7,13 +7,16 @@ public struct ToolError: Error {
 }
 
 /// Runs a command line tool and returns its exit status and combined output.
+///
+/// `environment`, when given, replaces the inherited environment entirely.
 @discardableResult
-public func runTool(_ executable: String, _ arguments: [String], input: String = "") throws -> (
-    status: Int32, output: String
-) {
+public func runTool(
+    _ executable: String, _ arguments: [String], input: String = "", environment: [String: String]? = nil
+) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let environment { process.environment = environment }
     let output = Pipe()
     let stdin = Pipe()
     process.standardOutput = output

@@ -22,6 +22,6 @@ public enum ControlSchema {
                     updated_at TIMESTAMPTZ NOT NULL
                 );
                 """
-        ),
+        )
     ]
 }

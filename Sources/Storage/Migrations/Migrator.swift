@@ -95,10 +95,12 @@ public struct Migrator: Sendable {
             guard didApply else { continue }
             applied.append(migration)
             let milliseconds = (ContinuousClock.now - started).seconds * 1000
-            logger.info("applied migration", [
-                "version": String(migration.version), "name": migration.name,
-                "duration_ms": String(format: "%.1f", milliseconds),
-            ])
+            logger.info(
+                "applied migration",
+                [
+                    "version": String(migration.version), "name": migration.name,
+                    "duration_ms": String(format: "%.1f", milliseconds),
+                ])
         }
         return applied
     }
@@ -116,7 +118,8 @@ public struct Migrator: Sendable {
     private func tableExists(_ connection: any DatabaseConnection) throws(DatabaseError) -> Bool {
         switch connection.dialect {
         case .sqlite:
-            let row = try connection.queryOne("""
+            let row = try connection.queryOne(
+                """
                 SELECT count(*) FROM sqlite_master
                 WHERE type = 'table' AND name = 'schema_migrations'
                 """)

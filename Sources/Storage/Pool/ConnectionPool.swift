@@ -131,9 +131,11 @@ final class ConnectionPool<Connection: PooledConnection>: @unchecked Sendable {
                 metrics?.timeouts.increment()
                 condition.unlock()
                 let seconds = configuration.acquireTimeout.seconds
-                logger.warning("no database connection became free in time", [
-                    "capacity": String(configuration.capacity), "timeout_seconds": String(seconds),
-                ])
+                logger.warning(
+                    "no database connection became free in time",
+                    [
+                        "capacity": String(configuration.capacity), "timeout_seconds": String(seconds),
+                    ])
                 throw DatabaseError(
                     .poolTimeout,
                     message: "all \(configuration.capacity) database connections stayed busy for "

@@ -145,8 +145,9 @@ final class PostgresConnection: DatabaseConnection, PooledConnection {
         guard succeeded else { throw resultError(result, key: nil, parameters: []) }
     }
 
-    /// False when the session is broken, or when its socket is readable while idle: an idle
-    /// session is sent nothing unless the server is closing it (a backend ended by
+    /// False when the session is broken, or when its socket is readable while idle.
+    ///
+    /// An idle session is sent nothing unless the server is closing it (a backend ended by
     /// `pg_terminate_backend` sends its FATAL error and closes), so a readable socket is
     /// enough to replace it. `poll` with a zero timeout keeps the check to one system call.
     func isUsable() -> Bool {
@@ -246,9 +247,11 @@ final class PostgresConnection: DatabaseConnection, PooledConnection {
             throw resultError(description, key: key, parameters: [])
         }
 
-        if statements.count >= Self.statementCacheCapacity, let oldest = statements.min(by: {
-            $0.value.lastUse < $1.value.lastUse
-        }) {
+        if statements.count >= Self.statementCacheCapacity,
+            let oldest = statements.min(by: {
+                $0.value.lastUse < $1.value.lastUse
+            })
+        {
             statements[oldest.key] = nil
             retiredStatementNames.append(oldest.value.name)
         }
@@ -347,7 +350,9 @@ private func withCStringArray<T>(
     _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T
 ) -> T {
     let copies = strings.map { strdup($0) }
-    defer { copies.forEach { free($0) } }
+    defer {
+        for copy in copies { free(copy) }
+    }
     let pointers = copies.map { UnsafePointer($0) } + [nil]
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

@@ -45,9 +45,11 @@ public final class PostgresDatabase: Database {
         ) { () throws(DatabaseError) in
             try PostgresConnection(url: url)
         }
-        logger.info("connected to PostgreSQL", [
-            "url": DatabaseLocation.redacting(url), "max_connections": String(maxConnections),
-        ])
+        logger.info(
+            "connected to PostgreSQL",
+            [
+                "url": DatabaseLocation.redacting(url), "max_connections": String(maxConnections),
+            ])
     }
 
     /// Runs `body` with a pooled session.

@@ -76,7 +76,7 @@ enum PostgresColumnDecoder {
     /// Reads `\x` followed by pairs of hex digits, the `bytea_output = hex` form.
     private static func hexBytea(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard text.count >= 2, text[0] == UInt8(ascii: "\\"), text[1] == UInt8(ascii: "x"),
-              text.count % 2 == 0
+            text.count % 2 == 0
         else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity((text.count - 2) / 2)
@@ -105,10 +105,10 @@ enum PostgresColumnDecoder {
     private static func timestamp(_ text: UnsafeBufferPointer<UInt8>) -> Date? {
         var reader = DigitReader(text: text)
         guard let year = reader.number(4), reader.skip("-"), let month = reader.number(2),
-              reader.skip("-"), let day = reader.number(2), reader.skip(" "),
-              let hour = reader.number(2), reader.skip(":"), let minute = reader.number(2),
-              reader.skip(":"), let second = reader.number(2),
-              (1...12).contains(month), (1...31).contains(day)
+            reader.skip("-"), let day = reader.number(2), reader.skip(" "),
+            let hour = reader.number(2), reader.skip(":"), let minute = reader.number(2),
+            reader.skip(":"), let second = reader.number(2),
+            (1...12).contains(month), (1...31).contains(day)
         else { return nil }
 
         var microseconds = 0

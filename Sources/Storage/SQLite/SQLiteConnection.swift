@@ -23,7 +23,8 @@ final class SQLiteConnection: DatabaseConnection, PooledConnection {
         let status = sqlite3_open_v2(path, &database, flags, nil)
         guard status == SQLITE_OK, let database else {
             // Even a failed open may allocate a handle; the manual says to close it.
-            let message = database.map { String(cString: sqlite3_errmsg($0)) }
+            let message =
+                database.map { String(cString: sqlite3_errmsg($0)) }
                 ?? String(cString: sqlite3_errstr(status))
             sqlite3_close_v2(database)
             throw DatabaseError(

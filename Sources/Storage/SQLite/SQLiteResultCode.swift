@@ -12,7 +12,7 @@ enum SQLiteResultCode {
         let base = primaryNames[primary] ?? "UNKNOWN(\(primary))"
         guard extended > 0 else { return "SQLITE_" + base }
         guard let names = extendedNames[primary], extended <= names.count,
-              !names[extended - 1].isEmpty
+            !names[extended - 1].isEmpty
         else {
             return "SQLITE_\(base)(\(extended))"
         }
