@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Runs the built `syncline` binary as a user would.
 @Suite("syncline binary") struct BinaryTests {
