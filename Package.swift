@@ -20,15 +20,17 @@ let package = Package(
         .target(name: "Core", dependencies: ["COpenSSL"]),
         .target(name: "Storage", dependencies: ["Core", "CSQLite", "CPostgres"]),
         .target(name: "HTTP", dependencies: ["Core", "CMicroHTTPD"]),
-        .target(name: "App", dependencies: ["Core", "Storage", "HTTP"]),
+        .target(name: "Audit", dependencies: ["Core", "Storage"]),
+        .target(name: "Identity", dependencies: ["Core", "Storage", "HTTP", "Audit", "CArgon2"]),
+        .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
         .executableTarget(
             name: "syncline-bench-server", dependencies: ["App", "Core", "HTTP", "Storage"], path: "bench/Server"),
 
         // Helpers shared by the test targets: a raw HTTP client, command line tools.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Core", "Storage"], path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"]),
     ],

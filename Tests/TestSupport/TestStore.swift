@@ -1,47 +1,51 @@
 import Core
 import Foundation
+import Storage
 import Testing
-
-@testable import Storage
 
 /// The stores every storage test runs against.
 ///
 /// PostgreSQL joins when `SYNCLINE_TEST_POSTGRES_URL` names a server (as `scripts/with-postgres`
 /// sets it), and also when CI requires it without a URL, so those cases fail loudly instead of
 /// vanishing. Otherwise they drop out and `postgresServerIsReachable` shows as skipped.
-enum TestStore: String, Sendable, CustomTestStringConvertible {
+public enum TestStore: String, Sendable, CustomTestStringConvertible {
     case sqlite
     case postgres
 
-    static let all: [TestStore] = PostgresTestServer.isIncluded ? [.sqlite, .postgres] : [.sqlite]
+    /// SQLite always; PostgreSQL when included.
+    public static let all: [TestStore] = PostgresTestServer.isIncluded ? [.sqlite, .postgres] : [.sqlite]
 
-    var testDescription: String { rawValue }
+    /// The store's name in test reports.
+    public var testDescription: String { rawValue }
 }
 
 /// The PostgreSQL server the tests may use, from the environment.
-enum PostgresTestServer {
+public enum PostgresTestServer {
     private static let environment = ProcessInfo.processInfo.environment
 
-    static let url: String? = environment["SYNCLINE_TEST_POSTGRES_URL"].flatMap {
+    /// The server URL from `SYNCLINE_TEST_POSTGRES_URL`.
+    public static let url: String? = environment["SYNCLINE_TEST_POSTGRES_URL"].flatMap {
         $0.isEmpty ? nil : $0
     }
 
     /// CI, or a developer who wants to be sure, demands the PostgreSQL cases.
-    static let isRequired: Bool = {
+    public static let isRequired: Bool = {
         let ci = environment["CI"] ?? ""
         return (!ci.isEmpty && ci != "0" && ci.lowercased() != "false")
             || environment["SYNCLINE_REQUIRE_POSTGRES"] == "1"
     }()
 
-    static let isIncluded = url != nil || isRequired
+    /// Whether PostgreSQL cases are part of this run.
+    public static let isIncluded = url != nil || isRequired
 
     /// Why PostgreSQL-only tests are skipped, shown in the test report.
-    static let skipReason: Comment = """
+    public static let skipReason: Comment = """
         PostgreSQL storage tests skipped: SYNCLINE_TEST_POSTGRES_URL is not set \
         (use scripts/with-postgres)
         """
 
-    static func requireURL() throws -> String {
+    /// The server URL, or a test failure explaining how to provide one.
+    public static func requireURL() throws -> String {
         try #require(
             url,
             """
@@ -52,21 +56,22 @@ enum PostgresTestServer {
     }
 
     /// `server` with its database name replaced by `database`.
-    static func url(_ server: String, database: String) throws -> String {
+    public static func url(_ server: String, database: String) throws -> String {
         var components = try #require(URLComponents(string: server))
         components.path = "/" + database
         return try #require(components.string)
     }
 }
 
-let testLogger = Logger(label: "storage-tests", level: .debug, sink: MemoryLogSink())
+/// A debug-level logger that keeps its lines in memory.
+public let testLogger = Logger(label: "storage-tests", level: .debug, sink: MemoryLogSink())
 
 /// Runs `body` with a fresh, empty database of `store`, removed afterwards.
 ///
 /// SQLite gets a new file in a new temporary directory (one level deeper than exists, so the
 /// parent is created); PostgreSQL gets a database created under a random name and dropped after.
 /// `poolSize` is the SQLite reader count or the PostgreSQL connection limit.
-func withTestDatabase<T>(
+public func withTestDatabase<T>(
     _ store: TestStore,
     poolSize: Int = 4,
     acquireTimeout: Duration = .seconds(10),
@@ -103,7 +108,7 @@ func withTestDatabase<T>(
 }
 
 /// Creates a PostgreSQL database under a random name, runs `body` with its URL, then drops it.
-func withPostgresTestDatabase<T>(_ body: (String) throws -> T) throws -> T {
+public func withPostgresTestDatabase<T>(_ body: (String) throws -> T) throws -> T {
     let server = try PostgresTestServer.requireURL()
     let admin = try PostgresDatabase(url: server, maxConnections: 1, logger: testLogger)
     defer { admin.close() }
@@ -116,18 +121,7 @@ func withPostgresTestDatabase<T>(_ body: (String) throws -> T) throws -> T {
 
 extension Database {
     /// Picks the statement for this database's dialect.
-    func sql(sqlite: String, postgres: String) -> String {
+    public func sql(sqlite: String, postgres: String) -> String {
         dialect == .sqlite ? sqlite : postgres
     }
-}
-
-// Without SYNCLINE_TEST_POSTGRES_URL the PostgreSQL cases drop out of every parameterized test,
-// and this test shows as skipped with the reason, so the gap is visible in the test report.
-@Test(.enabled(if: PostgresTestServer.isIncluded, PostgresTestServer.skipReason))
-func postgresServerIsReachable() throws {
-    let url = try PostgresTestServer.requireURL()
-    let database = try PostgresDatabase(url: url, logger: testLogger)
-    defer { database.close() }
-    let version = try database.read { try $0.queryOne("SHOW server_version_num")?.string(0) }
-    #expect(Int(version ?? "") ?? 0 >= 150_000)
 }
