@@ -140,14 +140,18 @@ private let cheap = Argon2Parameters(memoryKiB: 64, iterations: 1, parallelism: 
     }
 
     @Test func jobsRunOnAnotherThread() throws {
-        let pool = PasswordHashingPool(hasher: try PasswordHasher(parameters: cheap))
+        let pool = PasswordHashingPool(
+            hasher: try PasswordHasher(parameters: cheap), configuration: .init(threadCount: 1))
         defer { pool.shutDown() }
-        let name = try pool.submit { _ in Thread.current.name ?? "" }
-        #expect(name.hasPrefix("pw-hash-"))
+        let caller = pthread_self()
+        let worker = try pool.submit { _ in pthread_self() }
+        #expect(pthread_equal(caller, worker) == 0)
+        #expect(try pool.submit { _ in pthread_self() } == worker, "one thread serves every job")
     }
 
     @Test func hashingThreadsRunAtLowerPriority() throws {
-        let pool = PasswordHashingPool(hasher: try PasswordHasher(parameters: cheap))
+        let pool = PasswordHashingPool(
+            hasher: try PasswordHasher(parameters: cheap), configuration: .init(threadCount: 1))
         defer { pool.shutDown() }
         let callerNice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
         let workerNice = try pool.submit { _ in

@@ -72,12 +72,8 @@ public final class PasswordHashingPool: @unchecked Sendable {
         self.configuration = configuration
         self.metrics = metrics.map(PoolMetrics.init(registry:))
         runningThreads = configuration.threadCount
-        for index in 0..<configuration.threadCount {
-            // Linux thread names hold 15 bytes; set from the thread itself, the name reaches the kernel.
-            Thread.detachNewThread { [self] in
-                Thread.current.name = "pw-hash-\(index)"
-                runWorker()
-            }
+        for _ in 0..<configuration.threadCount {
+            Thread.detachNewThread { [self] in runWorker() }
         }
     }
 
