@@ -57,7 +57,8 @@ public final class AuditLog: AuditRecorder {
         }
         state.pending.append(event)
         state.recorded += 1
-        if state.pending.count >= min(configuration.batchSize, configuration.capacity) {
+        // The first event starts the writer's flush interval; a full batch ends it early.
+        if state.pending.count == 1 || state.pending.count >= min(configuration.batchSize, configuration.capacity) {
             condition.broadcast()
         }
         condition.unlock()
