@@ -51,8 +51,8 @@ public struct AuditFilter: Sendable, Hashable {
             conditions.append("action = \(bind(.text(action)))")
         case .prefix(let prefix):
             // substr compares exactly and case-sensitively in both dialects, unlike LIKE in SQLite.
-            let length = bind(.integer(Int64(prefix.unicodeScalars.count)))
-            conditions.append("substr(action, 1, \(length)) = \(bind(.text(prefix)))")
+            let placeholder = bind(.text(prefix))
+            conditions.append("substr(action, 1, length(\(placeholder))) = \(placeholder)")
         case nil:
             break
         }

@@ -21,7 +21,7 @@ struct AuditChainTests {
 
     @Test(arguments: TestStore.all)
     func editedFieldNamesTheEntry(store: TestStore) throws {
-        try withAuditDatabase(store) { database in
+        try withAuditDatabase(store) { database throws in
             writeSamples(20, to: database)
             let columns = ["actor", "action", "target", "outcome", "ip", "user_agent", "details", "previous_hash", "hash"]
             for (offset, column) in columns.enumerated() {
@@ -46,7 +46,7 @@ struct AuditChainTests {
 
     @Test(arguments: TestStore.all)
     func deletedMiddleEntryFailsAtTheNextID(store: TestStore) throws {
-        try withAuditDatabase(store) { database in
+        try withAuditDatabase(store) { database throws in
             writeSamples(20, to: database)
             try execute(database, "DELETE FROM audit_events WHERE id = 10")
             #expect(try verify(database) == .broken(AuditChainBreak(id: 11, reason: .idGap(expected: 10))))
@@ -55,7 +55,7 @@ struct AuditChainTests {
 
     @Test(arguments: TestStore.all)
     func swappedEntriesAreFound(store: TestStore) throws {
-        try withAuditDatabase(store) { database in
+        try withAuditDatabase(store) { database throws in
             writeSamples(20, to: database)
             let columns = ["occurred_at", "actor", "action", "target", "outcome", "ip", "user_agent", "details", "previous_hash", "hash"]
             let list = columns.joined(separator: ", ")
@@ -73,7 +73,7 @@ struct AuditChainTests {
 
     @Test(arguments: TestStore.all)
     func deletedLastEntryIsFoundAtTheHead(store: TestStore) throws {
-        try withAuditDatabase(store) { database in
+        try withAuditDatabase(store) { database throws in
             writeSamples(12, to: database)
             try execute(database, "DELETE FROM audit_events WHERE id = 12")
             #expect(try verify(database) == .broken(AuditChainBreak(id: 12, reason: .headMismatch)))
@@ -82,7 +82,7 @@ struct AuditChainTests {
 
     @Test(arguments: TestStore.all)
     func editedHeadFailsItsMAC(store: TestStore) throws {
-        try withAuditDatabase(store) { database in
+        try withAuditDatabase(store) { database throws in
             writeSamples(12, to: database)
             // Cover the deletion of the last entry by moving the head back onto entry 11.
             let hash = try database.read { try $0.queryOne("SELECT hash FROM audit_events WHERE id = 11")!.string(0) }
@@ -94,7 +94,7 @@ struct AuditChainTests {
 
     @Test(arguments: TestStore.all)
     func entriesPastTheHeadAreFound(store: TestStore) throws {
-        try withAuditDatabase(store) { database in
+        try withAuditDatabase(store) { database throws in
             writeSamples(6, to: database)
             let row = try database.read { try $0.queryOne("SELECT * FROM audit_events WHERE id = 6")! }
             let placeholders = (1...row.count).map { "$\($0)" }.joined(separator: ", ")
@@ -114,7 +114,7 @@ struct AuditChainTests {
 
     @Test(arguments: TestStore.all)
     func pruneMovesTheAnchor(store: TestStore) throws {
-        try withAuditDatabase(store) { database in
+        try withAuditDatabase(store) { database throws in
             let old = (1...30).map { sampleEvent($0, at: baseTime.addingTimeInterval(Double($0))) }
             let recent = (31...50).map { sampleEvent($0, at: baseTime.addingTimeInterval(86_400 * 10 + Double($0))) }
             write(old + recent, to: database)
@@ -157,7 +157,7 @@ struct AuditChainTests {
 
     @Test(arguments: TestStore.all)
     func tamperingAfterPruneIsFound(store: TestStore) throws {
-        try withAuditDatabase(store) { database in
+        try withAuditDatabase(store) { database throws in
             writeSamples(40, to: database)
             let log = AuditLog(database: database, key: auditKey, logger: testLogger)
             defer { log.close() }
@@ -173,7 +173,7 @@ struct AuditChainTests {
 
     @Test(arguments: TestStore.all)
     func tamperedHeadIsNeitherPrunedNorExtended(store: TestStore) throws {
-        try withAuditDatabase(store) { database in
+        try withAuditDatabase(store) { database throws in
             writeSamples(5, to: database)
             try execute(database, "UPDATE audit_chain SET pruned_through_id = 2")
             let log = AuditLog(database: database, key: auditKey, logger: testLogger)

@@ -9,7 +9,7 @@ import Testing
 struct AuditLogTests {
     @Test(arguments: TestStore.all)
     func backPressureKeepsEveryEventOnce(store: TestStore) throws {
-        try withAuditDatabase(store) { database in
+        try withAuditDatabase(store) { database throws in
             let metrics = MetricsRegistry()
             let configuration = AuditLogConfiguration(capacity: 4, batchSize: 3)
             let log = AuditLog(database: database, key: auditKey, configuration: configuration, logger: testLogger, metrics: metrics)
@@ -72,7 +72,7 @@ struct AuditLogTests {
 
     @Test
     func writerWritesAfterTheFlushInterval() throws {
-        try withAuditDatabase(.sqlite) { database in
+        try withAuditDatabase(.sqlite) { database throws in
             let configuration = AuditLogConfiguration(flushInterval: .milliseconds(20))
             let log = AuditLog(database: database, key: auditKey, configuration: configuration, logger: testLogger)
             defer { log.close() }
@@ -87,7 +87,7 @@ struct AuditLogTests {
 
     @Test(arguments: TestStore.all)
     func failedWritesAreRetriedWithTheirEvents(store: TestStore) throws {
-        try withAuditDatabase(store) { database in
+        try withAuditDatabase(store) { database throws in
             try execute(database, "ALTER TABLE audit_events RENAME TO audit_events_away")
             let metrics = MetricsRegistry()
             let sink = MemoryLogSink()
@@ -112,7 +112,7 @@ struct AuditLogTests {
 
     @Test
     func debugLinesEscapeLineBreaks() throws {
-        try withAuditDatabase(.sqlite) { database in
+        try withAuditDatabase(.sqlite) { database throws in
             let sink = MemoryLogSink()
             let logger = Logger(label: "tests", level: .debug, sink: sink)
             let forged = "eve\r\n{\"level\":\"info\",\"message\":\"forged\"}"
@@ -127,7 +127,7 @@ struct AuditLogTests {
 
     @Test(arguments: TestStore.all)
     func storedEventsReadBackAsRecorded(store: TestStore) throws {
-        try withAuditDatabase(store) { database in
+        try withAuditDatabase(store) { database throws in
             let time = Date(timeIntervalSince1970: 1_780_000_000.123_456_7)
             let event = AuditEvent(
                 occurredAt: time, actor: "alice", action: "user.create", target: "bob", outcome: .success,
