@@ -109,9 +109,11 @@ struct AuditChainHead: Hashable {
 
     private static let columns = "last_id, last_hash, pruned_through_id, pruned_through_hash, mac"
 
-    /// Reads the head; with `locking`, PostgreSQL holds its row lock until the transaction ends,
-    /// so concurrent writers (other server instances) extend the chain one after the other.
-    /// SQLite needs no lock: its write transaction already excludes every other writer.
+    /// Reads the head, locking its row when asked.
+    ///
+    /// With `locking`, PostgreSQL holds the row lock until the transaction ends, so concurrent
+    /// writers (other server instances) extend the chain one after the other. SQLite needs no
+    /// lock: its write transaction already excludes every other writer.
     static func load(
         from connection: any DatabaseConnection, locking: Bool
     ) throws(DatabaseError) -> AuditChainHead? {

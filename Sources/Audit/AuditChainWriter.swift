@@ -55,7 +55,8 @@ struct AuditChainWriter: Sendable {
                 return AuditPruneResult(removed: 0, prunedThroughID: head.prunedThroughID)
             }
 
-            guard let anchor = try connection.queryOne("SELECT hash FROM audit_events WHERE id = $1", [.integer(through)])
+            guard
+                let anchor = try connection.queryOne("SELECT hash FROM audit_events WHERE id = $1", [.integer(through)])
             else {
                 throw AuditError(.corruptEntry, message: "audit entry \(through) is missing; run audit verify")
             }

@@ -197,7 +197,8 @@ public final class AuditLog: AuditRecorder {
             logger.debug(
                 "audit event",
                 [
-                    "id": String(id), "occurred_at": AuditTime.text(milliseconds: AuditTime.milliseconds(event.occurredAt)),
+                    "id": String(id),
+                    "occurred_at": AuditTime.text(milliseconds: AuditTime.milliseconds(event.occurredAt)),
                     "actor": event.actor, "action": event.action, "target": event.target,
                     "outcome": event.outcome.rawValue, "ip": event.ip, "user_agent": event.userAgent,
                     "details": AuditDetails.encode(event.details),

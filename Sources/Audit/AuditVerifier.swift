@@ -139,7 +139,8 @@ private struct ChainWalker {
         guard let id = row.id else { try stop(expectedID, .malformed) }
         let isFirst = count == 0
         // With a forged head the anchor proves nothing, so a mismatch there is the head's fault.
-        let linkReason: AuditChainBreak.Reason = isFirst ? (authentic ? .anchorMismatch : .headInvalid) : .idGap(expected: expectedID)
+        let linkReason: AuditChainBreak.Reason =
+            isFirst ? (authentic ? .anchorMismatch : .headInvalid) : .idGap(expected: expectedID)
         guard id == expectedID else { try stop(id, linkReason) }
         guard let storedPrevious = row.text(.previousHash), let storedHash = row.text(.hash),
             let actor = row.text(.actor), let action = row.text(.action), let target = row.text(.target),

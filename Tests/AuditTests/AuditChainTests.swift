@@ -23,17 +23,22 @@ struct AuditChainTests {
     func editedFieldNamesTheEntry(store: TestStore) throws {
         try withAuditDatabase(store) { database throws in
             writeSamples(20, to: database)
-            let columns = ["actor", "action", "target", "outcome", "ip", "user_agent", "details", "previous_hash", "hash"]
+            let columns = [
+                "actor", "action", "target", "outcome", "ip", "user_agent", "details", "previous_hash", "hash",
+            ]
             for (offset, column) in columns.enumerated() {
                 let id = Int64(3 + offset)
                 let original = try database.read {
                     try $0.queryOne("SELECT \(column) FROM audit_events WHERE id = $1", [.integer(id)])!.string(0)
                 }
-                try execute(database, "UPDATE audit_events SET \(column) = $1 WHERE id = $2", [.text(original + "x"), .integer(id)])
+                try execute(
+                    database, "UPDATE audit_events SET \(column) = $1 WHERE id = $2",
+                    [.text(original + "x"), .integer(id)])
                 let result = try verify(database)
                 let expected: AuditChainBreak.Reason = column == "previous_hash" ? .previousHashMismatch : .hashMismatch
                 #expect(result == .broken(AuditChainBreak(id: id, reason: expected)), "column \(column)")
-                try execute(database, "UPDATE audit_events SET \(column) = $1 WHERE id = $2", [.text(original), .integer(id)])
+                try execute(
+                    database, "UPDATE audit_events SET \(column) = $1 WHERE id = $2", [.text(original), .integer(id)])
                 #expect(try verify(database).isIntact)
             }
 
@@ -57,9 +62,14 @@ struct AuditChainTests {
     func swappedEntriesAreFound(store: TestStore) throws {
         try withAuditDatabase(store) { database throws in
             writeSamples(20, to: database)
-            let columns = ["occurred_at", "actor", "action", "target", "outcome", "ip", "user_agent", "details", "previous_hash", "hash"]
+            let columns = [
+                "occurred_at", "actor", "action", "target", "outcome", "ip", "user_agent", "details", "previous_hash",
+                "hash",
+            ]
             let list = columns.joined(separator: ", ")
-            let rows = try database.read { try $0.query("SELECT \(list) FROM audit_events WHERE id IN (7, 8) ORDER BY id") }
+            let rows = try database.read {
+                try $0.query("SELECT \(list) FROM audit_events WHERE id IN (7, 8) ORDER BY id")
+            }
             let assignments = columns.enumerated().map { "\($1) = $\($0 + 2)" }.joined(separator: ", ")
             try database.transaction { connection in
                 for (id, source) in [(7, rows[1]), (8, rows[0])] {
@@ -98,7 +108,8 @@ struct AuditChainTests {
             writeSamples(6, to: database)
             let row = try database.read { try $0.queryOne("SELECT * FROM audit_events WHERE id = 6")! }
             let placeholders = (1...row.count).map { "$\($0)" }.joined(separator: ", ")
-            try execute(database, "INSERT INTO audit_events VALUES (\(placeholders))", [.integer(7)] + row.values.dropFirst())
+            try execute(
+                database, "INSERT INTO audit_events VALUES (\(placeholders))", [.integer(7)] + row.values.dropFirst())
             #expect(try verify(database) == .broken(AuditChainBreak(id: 7, reason: .headMismatch)))
         }
     }

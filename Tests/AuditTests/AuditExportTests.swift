@@ -7,7 +7,8 @@ import Testing
 @Suite("Audit export")
 struct AuditExportTests {
     private func export(
-        _ database: any Database, _ format: AuditExportFormat, filter: AuditFilter = AuditFilter(), chunkSize: Int = 65_536
+        _ database: any Database, _ format: AuditExportFormat, filter: AuditFilter = AuditFilter(),
+        chunkSize: Int = 65_536
     ) throws -> (text: String, chunks: [Int]) {
         var bytes: [UInt8] = []
         var chunks: [Int] = []
@@ -22,18 +23,22 @@ struct AuditExportTests {
     func csvNeutralizesFormulasAndQuotes(store: TestStore) throws {
         try withAuditDatabase(store) { database throws in
             let actors = ["=1+2", "+x", "-x", "@x", "\tx", "\rx", "a,b", "say \"hi\"", "two\nlines", "plain"]
-            write(actors.map { AuditEvent(occurredAt: baseTime, actor: $0, action: "auth.login", outcome: .success) }, to: database)
+            write(
+                actors.map { AuditEvent(occurredAt: baseTime, actor: $0, action: "auth.login", outcome: .success) },
+                to: database)
             let (text, _) = try export(database, .csv)
 
             let records = parseCSV(text)
-            #expect(records.first == [
-                "id", "occurred_at", "actor", "action", "target", "outcome", "ip", "user_agent", "details",
-                "previous_hash", "hash",
-            ])
+            #expect(
+                records.first == [
+                    "id", "occurred_at", "actor", "action", "target", "outcome", "ip", "user_agent", "details",
+                    "previous_hash", "hash",
+                ])
             #expect(records.count == actors.count + 1)
-            #expect(records.dropFirst().map { $0[2] } == [
-                "'=1+2", "'+x", "'-x", "'@x", "'\tx", "'\rx", "a,b", "say \"hi\"", "two\nlines", "plain",
-            ])
+            #expect(
+                records.dropFirst().map { $0[2] } == [
+                    "'=1+2", "'+x", "'-x", "'@x", "'\tx", "'\rx", "a,b", "say \"hi\"", "two\nlines", "plain",
+                ])
             #expect(records[1][1] == "2026-05-28T20:26:40.123Z")
             #expect(records[1][8] == "{}")
             #expect(text.contains("\r\n1,2026-05-28T20:26:40.123Z,'=1+2,auth.login,"))
@@ -47,11 +52,13 @@ struct AuditExportTests {
     func lineBreaksInAUsernameStayInsideTheirValue(store: TestStore) throws {
         try withAuditDatabase(store) { database throws in
             let forged = "mallory\r\n2,2026-01-01T00:00:00.000Z,admin"
-            write([
-                AuditEvent(occurredAt: baseTime, actor: forged, action: "auth.login", outcome: .failure,
-                    details: ["reason": "bad\npassword"]),
-                sampleEvent(2),
-            ], to: database)
+            write(
+                [
+                    AuditEvent(
+                        occurredAt: baseTime, actor: forged, action: "auth.login", outcome: .failure,
+                        details: ["reason": "bad\npassword"]),
+                    sampleEvent(2),
+                ], to: database)
 
             let (jsonl, _) = try export(database, .jsonLines)
             let lines = jsonl.split(separator: "\n", omittingEmptySubsequences: false)

@@ -12,7 +12,8 @@ struct AuditLogTests {
         try withAuditDatabase(store) { database throws in
             let metrics = MetricsRegistry()
             let configuration = AuditLogConfiguration(capacity: 4, batchSize: 3)
-            let log = AuditLog(database: database, key: auditKey, configuration: configuration, logger: testLogger, metrics: metrics)
+            let log = AuditLog(
+                database: database, key: auditKey, configuration: configuration, logger: testLogger, metrics: metrics)
             let threads = 8
             let perThread = 150
             let done = DispatchGroup()
@@ -20,7 +21,10 @@ struct AuditLogTests {
                 done.enter()
                 Thread {
                     for index in 0..<perThread {
-                        log.record(AuditEvent(actor: "thread\(thread)", action: "test.record", target: "\(thread)-\(index)", outcome: .success))
+                        log.record(
+                            AuditEvent(
+                                actor: "thread\(thread)", action: "test.record", target: "\(thread)-\(index)",
+                                outcome: .success))
                     }
                     done.leave()
                 }.start()
@@ -92,8 +96,10 @@ struct AuditLogTests {
             let metrics = MetricsRegistry()
             let sink = MemoryLogSink()
             let logger = Logger(label: "tests", level: .debug, sink: sink)
-            let configuration = AuditLogConfiguration(retryDelay: .milliseconds(5), maximumRetryDelay: .milliseconds(20))
-            let log = AuditLog(database: database, key: auditKey, configuration: configuration, logger: logger, metrics: metrics)
+            let configuration = AuditLogConfiguration(
+                retryDelay: .milliseconds(5), maximumRetryDelay: .milliseconds(20))
+            let log = AuditLog(
+                database: database, key: auditKey, configuration: configuration, logger: logger, metrics: metrics)
             defer { log.close() }
             log.record(sampleEvent(1))
             log.record(sampleEvent(2))
