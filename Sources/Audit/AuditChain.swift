@@ -1,0 +1,219 @@
+import Core
+import Foundation
+import Storage
+
+/// The hash chain's rules: how an entry's hash and the head's MAC are computed.
+///
+/// Every value is encoded with a length prefix (or at a fixed width), so no field can bleed into
+/// its neighbour, and each kind of input starts with its own domain tag, so an entry hash can
+/// never be mistaken for a head MAC.
+enum AuditChain {
+    /// The `previous_hash` of the first entry ever written, and the prune anchor's hash before
+    /// any pruning.
+    static let genesisHash = String(repeating: "0", count: 64)
+
+    private static let entryDomain = "syncline.audit.entry.v1"
+    private static let headDomain = "syncline.audit.head.v1"
+
+    /// The hash of one entry as lowercase hex: HMAC-SHA-256 over its canonical bytes.
+    static func entryHash<Text: Collection<UInt8>>(key: [UInt8], id: Int64, fields: AuditEntryFields<Text>) -> String {
+        var canonical = CanonicalBytes(domain: entryDomain)
+        canonical.append(fields.previousHash)
+        canonical.append(id)
+        canonical.append(fields.milliseconds)
+        canonical.append(fields.actor)
+        canonical.append(fields.action)
+        canonical.append(fields.target)
+        canonical.append(fields.outcome)
+        canonical.append(fields.ip)
+        canonical.append(fields.userAgent)
+        canonical.append(fields.details)
+        return Crypto.hex(Crypto.hmacSHA256(key: key, canonical.bytes))
+    }
+
+    /// The MAC of the head row over its four values, as lowercase hex.
+    static func headMAC(key: [UInt8], head: AuditChainHead) -> String {
+        var canonical = CanonicalBytes(domain: headDomain)
+        canonical.append(head.lastID)
+        canonical.append(head.lastHash.utf8)
+        canonical.append(head.prunedThroughID)
+        canonical.append(head.prunedThroughHash.utf8)
+        return Crypto.hex(Crypto.hmacSHA256(key: key, canonical.bytes))
+    }
+}
+
+/// The hashed values of one entry other than its id, as UTF-8 bytes of any container.
+///
+/// The writer fills it from strings, the verifier from the driver's buffers, so both hash the
+/// same bytes without the verifier building a `String` per column.
+struct AuditEntryFields<Text: Collection<UInt8>> {
+    var previousHash: Text
+    var milliseconds: Int64
+    var actor: Text
+    var action: Text
+    var target: Text
+    var outcome: Text
+    var ip: Text
+    var userAgent: Text
+    /// The details object exactly as stored: JSON with keys in ascending order.
+    var details: Text
+}
+
+/// A byte string built from length-prefixed fields and fixed-width integers.
+private struct CanonicalBytes {
+    private(set) var bytes: [UInt8] = []
+
+    init(domain: String) {
+        bytes.reserveCapacity(512)
+        append(domain.utf8)
+    }
+
+    /// Appends the field's length as 8 bytes, big-endian, then the field.
+    mutating func append<Field: Collection<UInt8>>(_ field: Field) {
+        append(Int64(field.count))
+        bytes.append(contentsOf: field)
+    }
+
+    /// Appends `number` as 8 bytes, big-endian.
+    mutating func append(_ number: Int64) {
+        withUnsafeBytes(of: number.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// The single `audit_chain` row: where the chain ends and where it starts after pruning.
+struct AuditChainHead: Hashable {
+    var lastID: Int64
+    var lastHash: String
+    var prunedThroughID: Int64
+    var prunedThroughHash: String
+    var mac: String
+
+    /// The head of a chain with no entries yet.
+    static func empty(key: [UInt8]) -> AuditChainHead {
+        var head = AuditChainHead(
+            lastID: 0, lastHash: AuditChain.genesisHash, prunedThroughID: 0,
+            prunedThroughHash: AuditChain.genesisHash, mac: "")
+        head.seal(key: key)
+        return head
+    }
+
+    /// Whether the stored MAC matches the four values under `key`.
+    func isAuthentic(key: [UInt8]) -> Bool {
+        Crypto.constantTimeEquals(Array(mac.utf8), Array(AuditChain.headMAC(key: key, head: self).utf8))
+    }
+
+    /// Recomputes the MAC after the values changed.
+    mutating func seal(key: [UInt8]) {
+        mac = AuditChain.headMAC(key: key, head: self)
+    }
+
+    private static let columns = "last_id, last_hash, pruned_through_id, pruned_through_hash, mac"
+
+    /// Reads the head, locking its row when asked.
+    ///
+    /// With `locking`, PostgreSQL holds the row lock until the transaction ends, so concurrent
+    /// writers (other server instances) extend the chain one after the other. SQLite needs no
+    /// lock: its write transaction already excludes every other writer.
+    static func load(
+        from connection: any DatabaseConnection, locking: Bool
+    ) throws(DatabaseError) -> AuditChainHead? {
+        var sql = "SELECT \(columns) FROM audit_chain WHERE id = 1"
+        if locking && connection.dialect == .postgres { sql += " FOR UPDATE" }
+        guard let row = try connection.queryOne(sql) else { return nil }
+        return AuditChainHead(
+            lastID: try row.int(0), lastHash: try row.string(1), prunedThroughID: try row.int(2),
+            prunedThroughHash: try row.string(3), mac: try row.string(4))
+    }
+
+    /// Reads and locks the head inside a write transaction, creating it on first use, and
+    /// refuses one whose MAC fails, so a tampered head is never sealed again under the key.
+    static func lockForWriting(
+        _ connection: any DatabaseConnection, key: [UInt8]
+    ) throws -> AuditChainHead {
+        if let head = try load(from: connection, locking: true) {
+            guard head.isAuthentic(key: key) else { throw tampered }
+            return head
+        }
+        let empty = AuditChainHead.empty(key: key)
+        // Another instance may create the row at the same moment; the loser's insert does nothing
+        // and it then reads (and waits for) the winner's row.
+        try connection.execute(
+            "INSERT INTO audit_chain (id, \(columns)) VALUES (1, $1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+            empty.values)
+        guard let head = try load(from: connection, locking: true), head.isAuthentic(key: key) else {
+            throw tampered
+        }
+        return head
+    }
+
+    /// Writes the head's values and MAC back.
+    func save(to connection: any DatabaseConnection) throws(DatabaseError) {
+        try connection.execute(
+            """
+            UPDATE audit_chain SET last_id = $1, last_hash = $2, pruned_through_id = $3, \
+            pruned_through_hash = $4, mac = $5 WHERE id = 1
+            """,
+            values)
+    }
+
+    private var values: [DatabaseValue] {
+        [.integer(lastID), .text(lastHash), .integer(prunedThroughID), .text(prunedThroughHash), .text(mac)]
+    }
+
+    private static let tampered = AuditError(
+        .headTampered,
+        message: "the audit_chain row fails its MAC; it was edited or SYNCLINE_AUDIT_KEY changed")
+}
+
+/// The precision audit times are kept at: milliseconds, which both stores hold exactly.
+enum AuditTime {
+    /// `date` cut to whole milliseconds since 1970, after rounding to the microsecond the way
+    /// the stores do, so a date read back from either store maps to the same number.
+    static func milliseconds(_ date: Date) -> Int64 {
+        let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        return microseconds >= 0 ? microseconds / 1000 : (microseconds - 999) / 1000
+    }
+
+    /// The milliseconds of a stored time, or nil when it is not on a whole millisecond (it was
+    /// not written by the audit log).
+    static func storedMilliseconds(_ date: Date) -> Int64? {
+        let microseconds = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        let milliseconds = (microseconds / 1000).rounded()
+        guard milliseconds * 1000 == microseconds else { return nil }
+        return Int64(milliseconds)
+    }
+
+    /// The date at `milliseconds` since 1970.
+    static func date(milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    /// RFC 3339 text in UTC with exactly three fractional digits: `2026-12-04T05:01:02.345Z`.
+    static func text(milliseconds: Int64) -> String {
+        let remainder = ((milliseconds % 1000) + 1000) % 1000
+        let seconds = (milliseconds - remainder) / 1000
+        let whole = Timestamp.rfc3339(Date(timeIntervalSince1970: Double(seconds)))
+        return whole.dropLast() + "." + String(format: "%03d", Int(remainder)) + "Z"
+    }
+}
+
+/// The details object as stored: compact JSON with keys in ascending order, so the same details
+/// always give the same text and hash.
+enum AuditDetails {
+    /// The stored text of `details`.
+    static func encode(_ details: [String: String]) -> String {
+        var writer = JSONWriter(capacity: 64)
+        writer.beginObject()
+        for key in details.keys.sorted() {
+            writer.key(key)
+            writer.string(details[key]!)
+        }
+        writer.endObject()
+        return writer.text
+    }
+
+    /// The details held by stored text, or nil when it is not a JSON object of strings.
+    static func decode<Bytes: Collection<UInt8>>(_ text: Bytes) -> [String: String]? {
+        try? JSONDecoder().decode([String: String].self, from: Data(text))
+    }
+}
