@@ -12,8 +12,9 @@ build:
 	$(SWIFT) build -c release --product syncline
 
 # Any SYNCLINE_* variable set in the environment or on the make command line reaches the server.
+# Development secrets persist in var/development.env (see scripts/development-env).
 run: build
-	SYNCLINE_MODE=$${SYNCLINE_MODE:-development} .build/release/syncline serve
+	. "$$(scripts/development-env)" && SYNCLINE_MODE=$${SYNCLINE_MODE:-development} .build/release/syncline serve
 
 # Swift Testing runs tests in parallel on its own; scripts/with-postgres starts and stops a throwaway cluster.
 test:

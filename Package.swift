@@ -22,7 +22,8 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Core", "CMicroHTTPD"]),
         .target(name: "Audit", dependencies: ["Core", "Storage"]),
         .target(name: "Identity", dependencies: ["Core", "Storage", "HTTP", "Audit", "CArgon2"]),
-        .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity"]),
+        .target(name: "API", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity"]),
+        .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "API"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
         .executableTarget(
             name: "syncline-bench-server", dependencies: ["App", "Core", "HTTP", "Storage"], path: "bench/Server"),

@@ -1,7 +1,10 @@
+import API
+import Audit
 import Core
 import Dispatch
 import Foundation
 import HTTP
+import Identity
 import Storage
 
 /// The running product: configuration, database, metrics and the HTTP server, wired together.
@@ -14,6 +17,10 @@ public final class Application: Sendable {
     public let metrics: MetricsRegistry
     /// The control database, open and migrated to the newest schema.
     public let database: any Database
+    /// The tamper-evident audit log, written through a bounded buffer.
+    public let audit: AuditLog
+    /// Sign-in, sessions and accounts.
+    public let identity: IdentityService
     /// The HTTP server carrying the system routes and any extra routes.
     public let server: HTTPServer
     /// The product's version, shown by `syncline version` and in the OpenAPI document.
@@ -36,13 +43,33 @@ public final class Application: Sendable {
             logger.info("migrations applied", ["versions": applied.map { String($0.version) }.joined(separator: ",")])
         }
 
+        for warning in configuration.warnings {
+            logger.warning("configuration", ["problem": warning])
+        }
+
+        audit = AuditLog(
+            database: database, key: configuration.auditKey, logger: logger.labeled("audit"), metrics: metrics)
+        identity = try IdentityService(
+            configuration: configuration.identityConfiguration, database: database, audit: audit,
+            policy: try PasswordPolicy(commonPasswordListPath: configuration.passwordListPath),
+            logger: logger.labeled("identity"), metrics: metrics)
+
         var router = Router()
         let systemRoutes = SystemRoutes(
             configuration: configuration, metrics: metrics, migrator: migrator)
         systemRoutes.register(on: &router)
+        AuthRoutes(identity: identity).register(on: &router)
+        UserRoutes(identity: identity).register(on: &router)
+        AuditRoutes(database: database).register(on: &router)
         extraRoutes(&router, database)
         let middleware: [any Middleware] = [
             RequestMetrics(registry: metrics), AccessLog(logger: logger), SecurityHeaders(), ErrorBoundary(),
+            AuditedAccess(
+                addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies), audit: audit,
+                recordsAPIAccess: configuration.auditsAPIAccess),
+            AccessControl(
+                identity: identity, audit: audit,
+                serviceTokens: configuration.metricsToken.map { ["/metrics": $0] } ?? [:]),
         ]
         server = HTTPServer(
             configuration: configuration.server, router: router, middleware: middleware,
@@ -50,6 +77,24 @@ public final class Application: Sendable {
         let openAPI = OpenAPIDocument(title: "Syncline", version: Application.version)
             .render(routes: router.routes, pathPrefix: "/api/")
         systemRoutes.openAPIDocument.withLock { $0 = openAPI }
+    }
+
+    /// In development, creates the account `admin` with a random password when there are no
+    /// users yet, and returns that password so it can be shown once; nil otherwise.
+    ///
+    /// Production never gets a default account: the first admin comes from `syncline user add`.
+    public func createDevelopmentAdminIfNeeded() throws -> String? {
+        guard configuration.mode == .development, try identity.users.count() == 0 else { return nil }
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var password = ""
+        while password.count < 20 {
+            // Bytes past the last whole multiple of the alphabet are skipped, so no letter is likelier.
+            for byte in Crypto.randomBytes(32) where Int(byte) < 256 - 256 % alphabet.count && password.count < 20 {
+                password.append(alphabet[Int(byte) % alphabet.count])
+            }
+        }
+        _ = try identity.createUser(username: "admin", password: password, role: .admin, actor: "system", client: nil)
+        return password
     }
 
     /// Starts listening; requests are served from then on.
@@ -86,9 +131,12 @@ public final class Application: Sendable {
         }
     }
 
-    /// Stops the server (letting requests in flight finish) and closes the database.
+    /// Stops the server (letting requests in flight finish), writes out the audit buffer and
+    /// closes the database.
     public func stop(gracePeriod: Duration = .seconds(15)) {
         server.shutdown(gracePeriod: gracePeriod)
+        identity.close()
+        audit.close()
         database.close()
     }
 }

@@ -5,33 +5,6 @@ import Testing
 
 @testable import App
 
-/// A running application on an ephemeral port over a fresh SQLite file.
-final class RunningApplication {
-    let application: Application
-    let directory: URL
-    let logs = MemoryLogSink()
-
-    init(environment extra: [String: String] = [:]) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncline-app-\(UUID())")
-        var environment = [
-            "SYNCLINE_LISTEN": "127.0.0.1:0", "SYNCLINE_DATABASE_URL": "sqlite:\(directory.path)/db.sqlite",
-        ]
-        environment.merge(extra) { _, new in new }
-        let configuration = try Configuration(environment: environment)
-        application = try Application(configuration: configuration, logger: Logger(label: "test", sink: logs))
-        try application.start()
-    }
-
-    var port: UInt16 { application.server.port }
-
-    func client() throws -> RawHTTPClient { try RawHTTPClient(port: port) }
-
-    deinit {
-        application.stop(gracePeriod: .seconds(1))
-        try? FileManager.default.removeItem(at: directory)
-    }
-}
-
 @Suite("Application") struct ApplicationTests {
     static let metricsToken = String(repeating: "m", count: 40)
 
@@ -61,18 +34,27 @@ final class RunningApplication {
         #expect(metrics.text.contains("syncline_db_pool"))
     }
 
-    @Test func metricsAreClosedWithoutAConfiguredToken() throws {
+    @Test func metricsAreForAdminsWithoutAConfiguredToken() throws {
         let app = try RunningApplication()
-        #expect(try app.client().request("GET", "/metrics", headers: [("Authorization", "Bearer ")]).status == 403)
+        try app.addUser("ops", role: .admin)
+        try app.addUser("reader", role: .viewer)
+        let client = try app.client()
+        #expect(try client.request("GET", "/metrics", headers: [("Authorization", "Bearer ")]).status == 401)
+        #expect(try client.get("/metrics", token: try app.token("reader")).status == 403)
+        #expect(try client.get("/metrics", token: try app.token("ops")).status == 200)
     }
 
     @Test func openAPIDocumentDescribesTheAPI() throws {
         let app = try RunningApplication()
-        let reply = try app.client().request("GET", "/api/v1/openapi.json")
+        try app.addUser("reader", role: .viewer)
+        #expect(try app.client().request("GET", "/api/v1/openapi.json").status == 401)
+        let reply = try app.client().get("/api/v1/openapi.json", token: try app.token("reader"))
         #expect(reply.status == 200)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any])
         let paths = try #require(document["paths"] as? [String: Any])
         #expect(paths["/api/v1/openapi.json"] != nil)
+        #expect(paths["/api/v1/auth/login"] != nil)
+        #expect(paths["/api/v1/users/{id}"] != nil)
         #expect(paths["/healthz"] == nil)
     }
 
@@ -96,10 +78,13 @@ final class RunningApplication {
             let first = try Application(configuration: configuration, logger: logger)
             _ = try first.database.write { connection in
                 try connection.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', '2030-01-01T00:00:00Z')"
+                    """
+                    INSERT INTO schema_migrations (version, name, applied_at)
+                    VALUES (999, 'future', '2030-01-01T00:00:00Z')
+                    """
                 )
             }
-            first.database.close()
+            first.stop(gracePeriod: .zero)
         }
         #expect(throws: (any Error).self) { _ = try Application(configuration: configuration, logger: logger) }
     }

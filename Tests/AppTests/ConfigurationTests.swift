@@ -51,12 +51,75 @@ import Testing
         #expect(throws: ConfigurationError.self) {
             _ = try Configuration(environment: ["SYNCLINE_MODE": "production"])
         }
-        let proxied = try Configuration(environment: [
-            "SYNCLINE_MODE": "production", "SYNCLINE_BEHIND_TLS_PROXY": "true",
-            "SYNCLINE_PUBLIC_URL": "https://data.example.com/",
-        ])
+        let proxied = try Configuration(
+            environment: Self.productionSecrets.merging([
+                "SYNCLINE_MODE": "production", "SYNCLINE_BEHIND_TLS_PROXY": "true",
+                "SYNCLINE_PUBLIC_URL": "https://data.example.com/",
+            ]) { $1 })
         #expect(proxied.publicURL == "https://data.example.com")
+        #expect(proxied.publicOrigin == "https://data.example.com")
         #expect(proxied.isPublicURLSecure)
+        #expect(proxied.identityConfiguration.sessionCookieName == "__Host-syncline_session")
+    }
+
+    private static let productionSecrets = [
+        "SYNCLINE_SESSION_SECRET": String(repeating: "k", count: 32),
+        "SYNCLINE_AUDIT_KEY": String(repeating: "a", count: 32),
+    ]
+
+    @Test func productionRefusesMissingOrShortSecrets() {
+        let base = [
+            "SYNCLINE_MODE": "production", "SYNCLINE_BEHIND_TLS_PROXY": "true",
+            "SYNCLINE_PUBLIC_URL": "https://x.example",
+        ]
+        let cases: [([String: String], String)] = [
+            ([:], "production needs SYNCLINE_SESSION_SECRET"),
+            ([:], "production needs SYNCLINE_AUDIT_KEY"),
+            (
+                ["SYNCLINE_SESSION_SECRET": String(repeating: "k", count: 31)],
+                "SYNCLINE_SESSION_SECRET must be at least 32 bytes"
+            ),
+            (
+                ["SYNCLINE_SESSION_SECRET_PREVIOUS": "short"],
+                "SYNCLINE_SESSION_SECRET_PREVIOUS must be at least 32 bytes"
+            ),
+            (["SYNCLINE_AUDIT_KEY": "short"], "SYNCLINE_AUDIT_KEY must be at least 32 bytes"),
+        ]
+        for (extra, expected) in cases {
+            let environment = base.merging(extra) { $1 }
+            #expect {
+                _ = try Configuration(environment: environment)
+            } throws: { error in
+                (error as? ConfigurationError)?.problems.contains { $0.hasPrefix(expected) } == true
+            }
+        }
+    }
+
+    @Test func developmentMakesDoWithoutSecretsAndSaysSo() throws {
+        let first = try Configuration(environment: [:])
+        let second = try Configuration(environment: [:])
+        #expect(first.sessionSecret.count == 32 && first.sessionSecret != second.sessionSecret)
+        #expect(first.auditKey == second.auditKey)
+        #expect(first.warnings.count == 2)
+        let configured = try Configuration(environment: Self.productionSecrets)
+        #expect(configured.warnings.isEmpty)
+        #expect(configured.sessionSecret == Array(String(repeating: "k", count: 32).utf8))
+    }
+
+    @Test func trustedProxiesAndLimitsParse() throws {
+        let configuration = try Configuration(environment: [
+            "SYNCLINE_TRUSTED_PROXIES": "10.0.0.0/8, ::1", "SYNCLINE_RATE_LIMIT_PER_IP": "0",
+            "SYNCLINE_LOGIN_MAX_FAILURES": "3",
+        ])
+        #expect(configuration.trustedProxies.map(\.description) == ["10.0.0.0/8", "::1/128"])
+        #expect(configuration.identityConfiguration.requestsPerMinutePerAddress == 0)
+        #expect(configuration.identityConfiguration.loginThrottle.maxFailures == 3)
+        #expect(throws: ConfigurationError.self) {
+            _ = try Configuration(environment: ["SYNCLINE_TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal"])
+        }
+        #expect(throws: ConfigurationError.self) {
+            _ = try Configuration(environment: ["SYNCLINE_LOGIN_LOCKOUT": "600", "SYNCLINE_LOGIN_MAX_LOCKOUT": "60"])
+        }
     }
 
     @Test(arguments: [

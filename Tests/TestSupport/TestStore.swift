@@ -125,3 +125,47 @@ extension Database {
         dialect == .sqlite ? sqlite : postgres
     }
 }
+
+/// An empty database that outlives one closure, for tests that start and stop servers on it.
+///
+/// SQLite is a file in a fresh directory; PostgreSQL a database created under a random name.
+/// Both are removed when the value is released, so release it after closing every connection.
+public final class ScratchDatabase: Sendable {
+    /// The store it lives in.
+    public let store: TestStore
+    /// `sqlite:PATH` or a `postgres://` URL, as `SYNCLINE_DATABASE_URL` takes it.
+    public let url: String
+    private let directory: URL?
+    private let postgresName: String?
+
+    /// Creates the database.
+    public init(_ store: TestStore) throws {
+        self.store = store
+        switch store {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncline-db-\(UUID())")
+            self.directory = directory
+            postgresName = nil
+            url = "sqlite:\(directory.path)/syncline.db"
+        case .postgres:
+            let server = try PostgresTestServer.requireURL()
+            let name = "syncline_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            let admin = try PostgresDatabase(url: server, maxConnections: 1, logger: testLogger)
+            defer { admin.close() }
+            try admin.write { try $0.executeScript("CREATE DATABASE \(name)") }
+            directory = nil
+            postgresName = name
+            url = try PostgresTestServer.url(server, database: name)
+        }
+    }
+
+    deinit {
+        if let directory { try? FileManager.default.removeItem(at: directory) }
+        if let postgresName, let server = PostgresTestServer.url,
+            let admin = try? PostgresDatabase(url: server, maxConnections: 1, logger: testLogger)
+        {
+            _ = try? admin.write { try $0.executeScript("DROP DATABASE \(postgresName) WITH (FORCE)") }
+            admin.close()
+        }
+    }
+}

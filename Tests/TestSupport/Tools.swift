@@ -4,6 +4,11 @@ import Foundation
 public struct ToolError: Error {
     /// The tool's standard output and error, interleaved as written.
     public let output: String
+
+    /// Creates an error carrying `output`.
+    public init(output: String) {
+        self.output = output
+    }
 }
 
 /// Runs a command line tool and returns its exit status and combined output.

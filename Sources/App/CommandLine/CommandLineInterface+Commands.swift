@@ -37,6 +37,20 @@ extension CommandLineInterface {
         let configuration = try Configuration(environment: environment)
         let logger = Logger(label: "syncline", level: configuration.logLevel)
         let application = try Application(configuration: configuration, logger: logger)
+        if let password = try application.createDevelopmentAdminIfNeeded() {
+            output.error(
+                """
+
+                  A development admin account was created. This password is shown only once:
+
+                      username  admin
+                      password  \(password)
+
+                  Sign in at \(configuration.publicURL) and change it under your account.
+
+
+                """)
+        }
         try application.runUntilSignalled()
         return 0
     }

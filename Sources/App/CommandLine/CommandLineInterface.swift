@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import HTTP
 import Storage
 
 /// The `syncline` command: parses arguments by hand and runs one subcommand.
@@ -14,7 +15,7 @@ public struct CommandLineInterface {
 
     let commands: [Command]
 
-    /// Creates the command line with its `serve`, `migrate` and `version` subcommands.
+    /// Creates the command line with its subcommands.
     public init() {
         commands = [
             Command(
@@ -23,6 +24,12 @@ public struct CommandLineInterface {
             Command(
                 name: "migrate", summary: "Apply pending database migrations, or show their status.",
                 usage: CommandLineInterface.migrateUsage, run: CommandLineInterface.migrate),
+            Command(
+                name: "user", summary: "Add, list and change user accounts.",
+                usage: CommandLineInterface.userUsage, run: CommandLineInterface.user),
+            Command(
+                name: "audit", summary: "Verify, export or prune the audit log.",
+                usage: CommandLineInterface.auditUsage, run: CommandLineInterface.audit),
             Command(
                 name: "version", summary: "Print the version.",
                 usage: "Usage: syncline version\n\nPrints the version of this binary.\n",
@@ -60,6 +67,10 @@ public struct CommandLineInterface {
         } catch let error as UsageError {
             output.error("syncline \(name): \(error.message)\n")
             return 64
+        } catch let error as any HTTPResponseError {
+            let fields = error.fields.sorted { $0.key < $1.key }.map { " \($0.key): \($0.value)" }.joined()
+            output.error("syncline \(name): \(error.message)\(fields)\n")
+            return 1
         } catch {
             output.error("syncline \(name): \(error)\n")
             return 1
@@ -68,7 +79,8 @@ public struct CommandLineInterface {
 
     private var overview: String {
         var text =
-            "Usage: syncline COMMAND [OPTIONS]\n\nSyncline keeps a synced copy of your data and shows it as dashboards.\n\n"
+            "Usage: syncline COMMAND [OPTIONS]\n\n"
+            + "Syncline keeps a synced copy of your data and shows it as dashboards.\n\n"
         text += "Commands:\n"
         for command in commands {
             text += "  " + command.name.padding(toLength: 10, withPad: " ", startingAt: 0) + command.summary + "\n"
@@ -90,6 +102,9 @@ public struct CommandOutput {
     /// What was written to standard error; stays empty when writes pass through.
     public private(set) var standardError = ""
     private let passThrough: Bool
+
+    /// Whether writes go straight to the process's streams.
+    var passesThrough: Bool { passThrough }
 
     /// Writes through to the process's standard streams when `passThrough` is true.
     public init(passThrough: Bool) {

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import HTTP
+import Identity
 
 /// Every problem found in the environment, one line each, so all can be fixed in one go.
 public struct ConfigurationError: Error, CustomStringConvertible {
@@ -37,6 +38,38 @@ public struct Configuration: Sendable {
     public var behindTLSProxy: Bool
     /// The bearer token that may read `/metrics`; when nil, metrics cannot be read over HTTP.
     public var metricsToken: String?
+    /// Signs session tokens; generated per process in development when unset.
+    public var sessionSecret: [UInt8]
+    /// The secret before the current one, still accepted for verifying during a rotation.
+    public var previousSessionSecret: [UInt8]?
+    /// Keys the audit log's hash chain; a fixed development key when unset in development.
+    public var auditKey: [UInt8]
+    /// Proxies whose `X-Forwarded-For` is believed.
+    public var trustedProxies: [IPNetwork]
+    /// The common-password list new passwords are checked against.
+    public var passwordListPath: String
+    /// API requests per minute from one address (0: no limit).
+    public var requestsPerMinutePerAddress: Int
+    /// API requests per minute of one user (0: no limit).
+    public var requestsPerMinutePerUser: Int
+    /// Failed sign-ins within the window that lock a username or address.
+    public var loginMaxFailures: Int
+    /// How far back failed sign-ins count, in seconds.
+    public var loginWindowSeconds: Int
+    /// The first lockout in seconds; later ones double up to `loginMaxLockoutSeconds`.
+    public var loginLockoutSeconds: Int
+    /// The longest lockout in seconds.
+    public var loginMaxLockoutSeconds: Int
+    /// Whether every API request is recorded in the audit log.
+    public var auditsAPIAccess: Bool
+    /// Days audit entries are kept; 0 keeps them forever.
+    public var auditRetentionDays: Int
+    /// Problems that do not stop a development server but should be seen, one line each.
+    public private(set) var warnings: [String] = []
+
+    /// The development audit key, used only when `SYNCLINE_AUDIT_KEY` is unset in development, so
+    /// a development database keeps one verifiable chain across restarts.
+    static let developmentAuditKey = Array("syncline-development-audit-key-not-secret".utf8)
 
     /// Reads and checks the environment; throws with every problem found.
     public init(environment: [String: String]) throws(ConfigurationError) {
@@ -107,6 +140,66 @@ public struct Configuration: Sendable {
             reader.problem("SYNCLINE_METRICS_TOKEN must be at least 32 characters")
         }
 
+        let minimumSecret = 32
+        var warnings: [String] = []
+        if let secret = reader.text("SYNCLINE_SESSION_SECRET") {
+            sessionSecret = Array(secret.utf8)
+            if secret.utf8.count < minimumSecret {
+                if self.mode == .production {
+                    reader.problem("SYNCLINE_SESSION_SECRET must be at least \(minimumSecret) bytes")
+                } else {
+                    warnings.append("SYNCLINE_SESSION_SECRET is shorter than \(minimumSecret) bytes")
+                }
+            }
+        } else {
+            sessionSecret = Crypto.randomBytes(32)
+            if self.mode == .production {
+                reader.problem("production needs SYNCLINE_SESSION_SECRET (at least \(minimumSecret) random bytes)")
+            } else {
+                warnings.append("SYNCLINE_SESSION_SECRET is not set: using a random one, so sessions end at restart")
+            }
+        }
+        previousSessionSecret = reader.text("SYNCLINE_SESSION_SECRET_PREVIOUS").map { Array($0.utf8) }
+        if let previous = previousSessionSecret, previous.count < minimumSecret, self.mode == .production {
+            reader.problem("SYNCLINE_SESSION_SECRET_PREVIOUS must be at least \(minimumSecret) bytes")
+        }
+        if let key = reader.text("SYNCLINE_AUDIT_KEY") {
+            auditKey = Array(key.utf8)
+            if key.utf8.count < minimumSecret, self.mode == .production {
+                reader.problem("SYNCLINE_AUDIT_KEY must be at least \(minimumSecret) bytes")
+            }
+        } else {
+            auditKey = Configuration.developmentAuditKey
+            if self.mode == .production {
+                reader.problem("production needs SYNCLINE_AUDIT_KEY (at least \(minimumSecret) random bytes)")
+            } else {
+                warnings.append("SYNCLINE_AUDIT_KEY is not set: the audit chain uses a public development key")
+            }
+        }
+
+        trustedProxies = []
+        for entry in (reader.text("SYNCLINE_TRUSTED_PROXIES") ?? "").split(separator: ",") {
+            let text = entry.trimmingCharacters(in: .whitespaces)
+            if let network = IPNetwork(text) {
+                trustedProxies.append(network)
+            } else {
+                reader.problem("SYNCLINE_TRUSTED_PROXIES: \(text) is not an address or CIDR block")
+            }
+        }
+        passwordListPath = reader.text("SYNCLINE_PASSWORD_LIST") ?? "/usr/share/john/password.lst"
+        requestsPerMinutePerAddress = reader.integer("SYNCLINE_RATE_LIMIT_PER_IP", in: 0...1_000_000) ?? 1200
+        requestsPerMinutePerUser = reader.integer("SYNCLINE_RATE_LIMIT_PER_USER", in: 0...1_000_000) ?? 600
+        loginMaxFailures = reader.integer("SYNCLINE_LOGIN_MAX_FAILURES", in: 1...1000) ?? 5
+        loginWindowSeconds = reader.integer("SYNCLINE_LOGIN_WINDOW", in: 1...86_400) ?? 900
+        loginLockoutSeconds = reader.integer("SYNCLINE_LOGIN_LOCKOUT", in: 1...86_400) ?? 60
+        loginMaxLockoutSeconds = reader.integer("SYNCLINE_LOGIN_MAX_LOCKOUT", in: 1...86_400) ?? 900
+        if loginMaxLockoutSeconds < loginLockoutSeconds {
+            reader.problem("SYNCLINE_LOGIN_MAX_LOCKOUT must not be shorter than SYNCLINE_LOGIN_LOCKOUT")
+        }
+        auditsAPIAccess = reader.boolean("SYNCLINE_AUDIT_API_ACCESS") ?? true
+        auditRetentionDays = reader.integer("SYNCLINE_AUDIT_RETENTION_DAYS", in: 0...36_500) ?? 0
+        self.warnings = warnings
+
         if self.mode == .production {
             if server.tls == nil && !behindTLSProxy {
                 reader.problem(
@@ -126,6 +219,28 @@ public struct Configuration: Sendable {
 
     /// Whether the public URL is HTTPS, which decides cookie prefixes and the `Secure` flag.
     public var isPublicURLSecure: Bool { publicURL.hasPrefix("https://") }
+
+    /// The public URL's origin, `scheme://host[:port]`, as browsers send it in `Origin`.
+    public var publicOrigin: String {
+        guard let url = URL(string: publicURL), let scheme = url.scheme, let host = url.host else { return publicURL }
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        return "\(scheme)://\(shownHost)" + (url.port.map { ":\($0)" } ?? "")
+    }
+
+    /// The identity layer's settings.
+    public var identityConfiguration: IdentityConfiguration {
+        var settings = IdentityConfiguration(
+            audience: publicOrigin, publicOrigin: publicOrigin, secureCookies: isPublicURLSecure,
+            sessionSecret: sessionSecret, previousSessionSecret: previousSessionSecret)
+        settings.trustedProxies = trustedProxies
+        settings.requestsPerMinutePerAddress = requestsPerMinutePerAddress
+        settings.requestsPerMinutePerUser = requestsPerMinutePerUser
+        settings.loginThrottle.maxFailures = loginMaxFailures
+        settings.loginThrottle.window = .seconds(loginWindowSeconds)
+        settings.loginThrottle.lockout = .seconds(loginLockoutSeconds)
+        settings.loginThrottle.maxLockout = .seconds(loginMaxLockoutSeconds)
+        return settings
+    }
 
     /// Splits `127.0.0.1:8080` or `[::1]:8080` into a numeric address and port.
     static func parseListenAddress(_ text: String) -> (String, UInt16)? {

@@ -49,5 +49,43 @@ public struct ConfigurationVariable: Sendable {
         .init(
             name: "SYNCLINE_METRICS_TOKEN", defaultValue: "",
             summary: "bearer token that may read /metrics (at least 32 characters)"),
+        .init(
+            name: "SYNCLINE_SESSION_SECRET", defaultValue: "random per start in development",
+            summary: "signs session tokens (HS256); at least 32 bytes, required in production"),
+        .init(
+            name: "SYNCLINE_SESSION_SECRET_PREVIOUS", defaultValue: "",
+            summary: "the secret before the current one; tokens it signed stay valid during a rotation"),
+        .init(
+            name: "SYNCLINE_AUDIT_KEY", defaultValue: "a public key in development",
+            summary: "keys the audit log's HMAC chain; at least 32 bytes, required in production"),
+        .init(
+            name: "SYNCLINE_TRUSTED_PROXIES", defaultValue: "",
+            summary: "comma-separated addresses or CIDR blocks whose X-Forwarded-For is believed"),
+        .init(
+            name: "SYNCLINE_PASSWORD_LIST", defaultValue: "/usr/share/john/password.lst",
+            summary: "common passwords refused for new passwords, one per line"),
+        .init(
+            name: "SYNCLINE_RATE_LIMIT_PER_IP", defaultValue: "1200",
+            summary: "requests per minute from one client address (0: no limit)"),
+        .init(
+            name: "SYNCLINE_RATE_LIMIT_PER_USER", defaultValue: "600",
+            summary: "API requests per minute of one signed-in user (0: no limit)"),
+        .init(
+            name: "SYNCLINE_LOGIN_MAX_FAILURES", defaultValue: "5",
+            summary: "failed sign-ins within the window that lock a username or address"),
+        .init(
+            name: "SYNCLINE_LOGIN_WINDOW", defaultValue: "900",
+            summary: "seconds over which failed sign-ins are counted"),
+        .init(
+            name: "SYNCLINE_LOGIN_LOCKOUT", defaultValue: "60",
+            summary: "seconds of the first lockout; each later lockout doubles it"),
+        .init(
+            name: "SYNCLINE_LOGIN_MAX_LOCKOUT", defaultValue: "900", summary: "the longest lockout in seconds"),
+        .init(
+            name: "SYNCLINE_AUDIT_API_ACCESS", defaultValue: "true",
+            summary: "record every API request (method, route, status, user, duration) in the audit log"),
+        .init(
+            name: "SYNCLINE_AUDIT_RETENTION_DAYS", defaultValue: "0",
+            summary: "days audit entries are kept; older ones are pruned daily (0: keep forever)"),
     ]
 }

@@ -48,7 +48,7 @@ public struct Logger: Sendable {
     private let sink: any LogSink
 
     /// Creates a logger with no metadata that writes lines at `level` and above to `sink`.
-    public init(label: String, level: LogLevel = .info, sink: any LogSink = StandardOutputSink.shared) {
+    public init(label: String, level: LogLevel = .info, sink: any LogSink = StandardStreamSink.standardOutput) {
         self.label = label
         self.minimumLevel = level
         self.metadata = [:]
@@ -122,13 +122,21 @@ enum LogLine {
     }
 }
 
-/// Writes each line to standard output with one `write` call, so lines from threads never interleave.
-public final class StandardOutputSink: LogSink {
-    /// The one sink for the process, so every logger shares its lock.
-    public static let shared = StandardOutputSink()
+/// Writes each line to standard output or error with one `write` call, so lines from threads
+/// never interleave.
+public final class StandardStreamSink: LogSink {
+    /// Standard output, where the server logs; one sink per stream, so every logger shares its lock.
+    public static let standardOutput = StandardStreamSink(fileDescriptor: 1)
+    /// Standard error, where command line tools log so their own output stays clean.
+    public static let standardError = StandardStreamSink(fileDescriptor: 2)
+    private let fileDescriptor: Int32
     private let lock = Mutex(())
 
-    /// Writes `line` and a newline to file descriptor 1, retrying after `EINTR`.
+    private init(fileDescriptor: Int32) {
+        self.fileDescriptor = fileDescriptor
+    }
+
+    /// Writes `line` and a newline to the stream, retrying after `EINTR`.
     public func write(_ line: String) {
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
@@ -136,7 +144,7 @@ public final class StandardOutputSink: LogSink {
             bytes.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {
-                    let written = Foundation.write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                    let written = Foundation.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
                     if written < 0 {
                         if errno == EINTR { continue }
                         return

@@ -35,7 +35,8 @@ public struct Response: Sendable {
 
     /// A JSON response encoded from a value with Syncline's encoder settings.
     public static func json<Value: Encodable>(_ value: Value, status: Int = 200) throws -> Response {
-        try json(Array(JSONCoding.encoder.encode(value)), status: status)
+        let bytes: [UInt8] = Array(try JSONCoding.encoder.encode(value))
+        return json(bytes, status: status)
     }
 
     /// A text response, plain UTF-8 unless `contentType` says otherwise.

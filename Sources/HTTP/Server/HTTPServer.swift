@@ -17,7 +17,8 @@ public struct ServerStartError: Error, CustomStringConvertible {
 public final class HTTPServer: Sendable {
     /// The settings the server was created with.
     public let configuration: ServerConfiguration
-    let router: Router
+    /// The routes the server answers, for the OpenAPI document and access checks.
+    public let router: Router
     let responder: Responder
     let logger: Logger
     private let daemon = Mutex<DaemonHandle?>(nil)

@@ -1,0 +1,168 @@
+import Foundation
+import HTTP
+
+/// Any JSON value, decoded strictly: `true` is never a number and `1` never a boolean.
+public enum JSONValue: Sendable, Hashable, Decodable {
+    /// `null`.
+    case null
+    /// `true` or `false`.
+    case bool(Bool)
+    /// Any number.
+    case number(Double)
+    /// A string.
+    case string(String)
+    /// An array.
+    case array([JSONValue])
+    /// An object; keys are unique.
+    case object([String: JSONValue])
+
+    /// Decodes whichever kind of value is present.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let flag = try? container.decode(Bool.self) {
+            self = .bool(flag)
+        } else if let number = try? container.decode(Double.self) {
+            self = .number(number)
+        } else if let text = try? container.decode(String.self) {
+            self = .string(text)
+        } else if let items = try? container.decode([JSONValue].self) {
+            self = .array(items)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    /// The kind's name as a message shows it, such as `a string` or `a number`.
+    var kindDescription: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+/// Reads a JSON request body: an object whose fields are checked one by one, collecting a
+/// message per bad field, and refusing fields the route does not know.
+///
+/// The body is scanned for nesting depth before it is parsed, so a depth bomb costs one pass
+/// and never reaches the recursive decoder.
+public struct JSONBody {
+    /// The deepest nesting of arrays and objects accepted.
+    public static let maxDepth = 32
+
+    private let object: [String: JSONValue]
+    private var known: Set<String> = []
+    private var problems: [String: String] = [:]
+
+    /// Parses `request`'s body as a JSON object; 400 when it is not one.
+    public init(_ request: Request) throws {
+        let body = request.body
+        guard JSONBody.depth(of: body) <= JSONBody.maxDepth else {
+            throw HTTPError.badRequest("The JSON body nests deeper than \(JSONBody.maxDepth) levels.")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(body))
+        } catch {
+            throw HTTPError.badRequest("The body is not valid JSON.")
+        }
+        guard case .object(let object) = value else {
+            throw HTTPError.badRequest("The body must be a JSON object.")
+        }
+        self.object = object
+    }
+
+    /// A string field; `required` ones must be present; lengths are in characters.
+    public mutating func string(_ name: String, required: Bool = true, maxLength: Int = 256) -> String? {
+        known.insert(name)
+        switch object[name] {
+        case nil, .null?:
+            if required { problems[name] = "This field is required." }
+            return nil
+        case .string(let text)?:
+            guard text.count <= maxLength else {
+                problems[name] = "Must be at most \(maxLength) characters."
+                return nil
+            }
+            return text
+        case let other?:
+            problems[name] = "Must be a string, not \(other.kindDescription)."
+            return nil
+        }
+    }
+
+    /// An optional boolean field.
+    public mutating func bool(_ name: String) -> Bool? {
+        known.insert(name)
+        switch object[name] {
+        case nil, .null?: return nil
+        case .bool(let flag)?: return flag
+        case let other?:
+            problems[name] = "Must be true or false, not \(other.kindDescription)."
+            return nil
+        }
+    }
+
+    /// A string field that must be one of `Value`'s raw values.
+    public mutating func choice<Value: RawRepresentable & CaseIterable>(
+        _ name: String, required: Bool = true, as type: Value.Type
+    ) -> Value? where Value.RawValue == String {
+        guard let text = string(name, required: required, maxLength: 64) else { return nil }
+        guard let value = Value(rawValue: text) else {
+            problems[name] = "Must be one of: " + Value.allCases.map(\.rawValue).joined(separator: ", ") + "."
+            return nil
+        }
+        return value
+    }
+
+    /// Records a problem with a field found by the caller's own checks.
+    public mutating func problem(_ name: String, _ message: String) {
+        problems[name] = message
+    }
+
+    /// Throws 422 with every problem found, unknown fields included; call after reading fields.
+    public func finish() throws {
+        var problems = self.problems
+        for name in object.keys where !known.contains(name) {
+            problems[name] = "Unknown field."
+        }
+        guard problems.isEmpty else {
+            throw HTTPError.unprocessable("Some fields are invalid.", fields: problems)
+        }
+    }
+
+    /// The deepest nesting of `[` and `{` outside strings.
+    static func depth(of bytes: [UInt8]) -> Int {
+        var depth = 0
+        var deepest = 0
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
+    }
+}

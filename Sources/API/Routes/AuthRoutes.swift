@@ -1,0 +1,174 @@
+import Foundation
+import HTTP
+import Identity
+
+/// `/api/v1/auth`: sign-in with a cookie session or a bearer token, sign-out, the current user,
+/// and changing one's own password.
+public struct AuthRoutes: Sendable {
+    private let identity: IdentityService
+
+    /// Creates the routes over the identity service.
+    public init(identity: IdentityService) {
+        self.identity = identity
+    }
+
+    private static let bodyLimit = 8 * 1024
+    private static let credentialsSchema = JSONSchema.object(
+        properties: [("username", .string()), ("password", .string())], required: ["username", "password"])
+    private static let sessionSchema = JSONSchema.object(
+        properties: [
+            ("user", UserResource.schema), ("expiresAt", .string(format: "date-time")),
+            ("csrfToken", .string(description: "Send back as X-CSRF-Token on unsafe requests.")),
+        ],
+        required: ["user", "expiresAt", "csrfToken"])
+    private static let tokenSchema = JSONSchema.object(
+        properties: [
+            ("token", .string()), ("tokenType", .string(allowed: ["Bearer"])),
+            ("expiresAt", .string(format: "date-time")),
+        ],
+        required: ["token", "tokenType", "expiresAt"])
+    private static let failures: [Int: ResponseDocumentation] = [
+        401: ResponseDocumentation("Incorrect username or password.", schema: .errorBody),
+        422: ResponseDocumentation("A field is missing or malformed.", schema: .errorBody),
+        429: ResponseDocumentation("Too many failed attempts; see Retry-After.", schema: .errorBody),
+    ]
+
+    /// Adds the routes to `router`.
+    public func register(on router: inout Router) {
+        router.add(
+            .post, "/api/v1/auth/login",
+            RouteMetadata(
+                access: .anyone, summary: "Sign in; sets the session and CSRF cookies.", tags: ["auth"],
+                accepts: ["application/json"], bodyLimit: Self.bodyLimit, requestSchema: Self.credentialsSchema,
+                responses: Self.failures.merging([200: ResponseDocumentation("Signed in.", schema: Self.sessionSchema)])
+                { $1 })
+        ) { request in
+            let session = try signIn(request)
+            var response = try Response.json(SessionBody(session))
+            setCookies(for: session, on: &response)
+            return response
+        }
+        router.add(
+            .post, "/api/v1/auth/token",
+            RouteMetadata(
+                access: .anyone, summary: "Sign in for an API client; returns a bearer token.", tags: ["auth"],
+                accepts: ["application/json"], bodyLimit: Self.bodyLimit, requestSchema: Self.credentialsSchema,
+                responses: Self.failures.merging([200: ResponseDocumentation("A token.", schema: Self.tokenSchema)]) {
+                    $1
+                })
+        ) { request in
+            try Response.json(TokenBody(try signIn(request)))
+        }
+        router.add(
+            .post, "/api/v1/auth/logout",
+            RouteMetadata(
+                access: .viewer, summary: "Sign out; the token stops working at once.", tags: ["auth"],
+                responses: [204: ResponseDocumentation("Signed out.")])
+        ) { request in
+            try identity.signOut(try request.requirePrincipal(), client: request.client)
+            var response = Response(status: 204)
+            clearCookies(on: &response)
+            return response
+        }
+        router.add(
+            .get, "/api/v1/auth/me",
+            RouteMetadata(
+                access: .viewer, summary: "The signed-in user.", tags: ["auth"],
+                responses: [200: ResponseDocumentation("The user and session.", schema: Self.sessionSchema)])
+        ) { request in
+            let principal = try request.requirePrincipal()
+            return try Response.json(
+                SessionBody(
+                    user: UserResource(principal.user), expiresAt: principal.expiresAt,
+                    csrfToken: identity.csrfToken(for: principal)))
+        }
+        router.add(
+            .post, "/api/v1/auth/password",
+            RouteMetadata(
+                access: .viewer, summary: "Change your own password; other sessions end.", tags: ["auth"],
+                accepts: ["application/json"], bodyLimit: Self.bodyLimit,
+                requestSchema: .object(
+                    properties: [("currentPassword", .string()), ("newPassword", .string())],
+                    required: ["currentPassword", "newPassword"]),
+                responses: [
+                    200: ResponseDocumentation(
+                        "Changed; a new session replaces the old one.", schema: Self.sessionSchema),
+                    422: ResponseDocumentation("Wrong current password or a weak new one.", schema: .errorBody),
+                ])
+        ) { request in
+            let principal = try request.requirePrincipal()
+            var body = try JSONBody(request)
+            let current = body.string("currentPassword", maxLength: 1024)
+            let new = body.string("newPassword", maxLength: 1024)
+            try body.finish()
+            let session = try identity.changeOwnPassword(
+                principal, current: current!, new: new!, client: request.client)
+            if principal.credential == .bearer {
+                return try Response.json(TokenBody(session))
+            }
+            var response = try Response.json(SessionBody(session))
+            setCookies(for: session, on: &response)
+            return response
+        }
+    }
+
+    private func signIn(_ request: Request) throws -> SignedIn {
+        var body = try JSONBody(request)
+        let username = body.string("username")
+        let password = body.string("password", maxLength: 1024)
+        try body.finish()
+        return try identity.signIn(username: username!, password: password!, client: request.client)
+    }
+
+    private func setCookies(for session: SignedIn, on response: inout Response) {
+        let configuration = identity.configuration
+        let lifetime = max(0, Int(session.expiresAt.timeIntervalSinceNow))
+        let sessionCookie = SetCookie(
+            name: configuration.sessionCookieName, value: session.token, maxAge: lifetime,
+            secure: configuration.secureCookies)
+        // Readable by the site's own scripts, which echo it in X-CSRF-Token; useless elsewhere.
+        let csrfCookie = SetCookie(
+            name: IdentityConfiguration.csrfCookieName, value: session.csrfToken, maxAge: lifetime, httpOnly: false,
+            secure: configuration.secureCookies)
+        response.headers.add("Set-Cookie", sessionCookie.headerValue)
+        response.headers.add("Set-Cookie", csrfCookie.headerValue)
+    }
+
+    private func clearCookies(on response: inout Response) {
+        let configuration = identity.configuration
+        for (name, httpOnly) in [
+            (configuration.sessionCookieName, true), (IdentityConfiguration.csrfCookieName, false),
+        ] {
+            let cookie = SetCookie(
+                name: name, value: "", maxAge: 0, httpOnly: httpOnly, secure: configuration.secureCookies)
+            response.headers.add("Set-Cookie", cookie.headerValue)
+        }
+    }
+}
+
+private struct SessionBody: Encodable {
+    let user: UserResource
+    let expiresAt: Date
+    let csrfToken: String
+
+    init(user: UserResource, expiresAt: Date, csrfToken: String) {
+        self.user = user
+        self.expiresAt = expiresAt
+        self.csrfToken = csrfToken
+    }
+
+    init(_ session: SignedIn) {
+        self.init(user: UserResource(session.user), expiresAt: session.expiresAt, csrfToken: session.csrfToken)
+    }
+}
+
+private struct TokenBody: Encodable {
+    let token: String
+    let tokenType = "Bearer"
+    let expiresAt: Date
+
+    init(_ session: SignedIn) {
+        token = session.token
+        expiresAt = session.expiresAt
+    }
+}
