@@ -115,7 +115,7 @@ private let cheap = Argon2Parameters(memoryKiB: 64, iterations: 1, parallelism: 
             real += clock.measure { _ = slow.verify(password: "a guessed password", against: phc) }
             dummy += clock.measure { slow.dummyVerify(password: "a guessed password") }
         }
-        #expect(dummy > real / 2 && dummy < real * 2, "real \(real), dummy \(dummy)")
+        #expect(dummy > real / 3 && dummy < real * 3, "real \(real), dummy \(dummy)")
     }
 
     @Test func parametersLibargon2RefusesAreReported() {
@@ -323,6 +323,7 @@ private let cheap = Argon2Parameters(memoryKiB: 64, iterations: 1, parallelism: 
         } throws: { error in
             guard let error = error as? CommonPasswordListError else { return false }
             return error.path == path && error.description.contains(path)
+                && error.reason == "No such file or directory"
         }
     }
 }
