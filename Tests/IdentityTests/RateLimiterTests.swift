@@ -37,6 +37,20 @@ import Testing
         #expect(limiter.take(key: "k", now: later) == .limited(retryAfter: 1))
     }
 
+    @Test func timeGoingBackwardsAddsNoTokens() {
+        let limiter = TokenBucketLimiter(capacity: 1, refillPerSecond: 1)
+        #expect(limiter.take(key: "k", now: start + .seconds(10)) == .allowed)
+        #expect(limiter.take(key: "k", now: start) == .limited(retryAfter: 1))
+        #expect(limiter.take(key: "k", now: start + .milliseconds(10_500)) == .limited(retryAfter: 1))
+        #expect(limiter.take(key: "k", now: start + .seconds(11)) == .allowed)
+    }
+
+    @Test func retryAfterStaysRepresentableForTinyRefillRates() {
+        let limiter = TokenBucketLimiter(capacity: 1, refillPerSecond: 1e-300)
+        #expect(limiter.take(key: "k", now: start) == .allowed)
+        #expect(limiter.take(key: "k", now: start) == .limited(retryAfter: Int(Int32.max)))
+    }
+
     @Test func refusedAttemptsTakeNothing() {
         let limiter = TokenBucketLimiter(capacity: 1, refillPerSecond: 0.5)
         #expect(limiter.take(key: "k", now: start) == .allowed)
@@ -66,9 +80,8 @@ import Testing
 
     @Test func keyCountStaysBoundedUnderAFloodOfKeys() {
         let limiter = TokenBucketLimiter(capacity: 5, refillPerSecond: 0.001, maximumKeys: 100)
-        for index in 0..<5 {
+        for _ in 0..<5 {
             _ = limiter.take(key: "attacked", now: start)
-            _ = index
         }
         #expect(limiter.take(key: "attacked", now: start) == .limited(retryAfter: 1_000))
         for index in 0..<10_000 {

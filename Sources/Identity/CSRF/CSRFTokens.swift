@@ -11,6 +11,8 @@ public struct CSRFTokens: Sendable {
     private static let label = Array("syncline csrf token v1\u{0}".utf8)
     private static let nonceLength = 16
     private static let macLength = 32
+    /// The text length of nonce and MAC (48 bytes) in unpadded base64url.
+    private static let encodedLength = 64
 
     private let key: [UInt8]
 
@@ -29,9 +31,7 @@ public struct CSRFTokens: Sendable {
     /// compared in constant time.
     public func isValid(_ token: String, sessionID: String) -> Bool {
         let text = Array(token.utf8)
-        guard text.count <= 2 * (Self.nonceLength + Self.macLength), let bytes = Base64URL.decode(text),
-            bytes.count == Self.nonceLength + Self.macLength
-        else { return false }
+        guard text.count == Self.encodedLength, let bytes = Base64URL.decode(text) else { return false }
         let nonce = Array(bytes.prefix(Self.nonceLength))
         return Crypto.constantTimeEquals(
             mac(sessionID: sessionID, nonce: nonce), Array(bytes.dropFirst(Self.nonceLength)))

@@ -71,7 +71,7 @@ public struct PasswordHasher: Sendable {
         else { throw PasswordHashingError(code: ARGON2_INCORRECT_PARAMETER.rawValue) }
 
         let salt = Crypto.randomBytes(parameters.saltLength)
-        // argon2_encodedlen counts the terminating NUL (argon2.h).
+        // argon2_encodedlen includes room for the terminating NUL (argon2.c adds one byte for it).
         let capacity = argon2_encodedlen(
             parameters.iterations, parameters.memoryKiB, parameters.parallelism, saltLength, tagLength, Argon2_id)
         var encoded = [CChar](repeating: 0, count: capacity)

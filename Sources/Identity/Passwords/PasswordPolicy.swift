@@ -96,9 +96,9 @@ public struct PasswordPolicy: Sendable {
         if folded == username.lowercased() { throw .sameAsUsername }
     }
 
+    /// The system's text for the error behind a failed read ("No such file or directory").
     private static func reason(for error: any Error) -> String {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        guard let underlying, underlying.domain == NSPOSIXErrorDomain else { return error.localizedDescription }
-        return String(cString: strerror(Int32(underlying.code)))
+        guard let posix = (error as? CocoaError)?.underlying as? POSIXError else { return "\(error)" }
+        return String(cString: strerror(posix.code.rawValue))
     }
 }

@@ -57,7 +57,7 @@ public final class TokenBucketLimiter: Sendable {
                 decision = .allowed
             } else {
                 let wait = ((1 - bucket.tokens) / refillPerSecond).rounded(.up)
-                decision = .limited(retryAfter: max(1, Int(wait)))
+                decision = .limited(retryAfter: Int(min(max(1, wait), Double(Int32.max))))
             }
             if state.buckets[key] == nil && state.buckets.count >= maximumKeys {
                 makeRoom(&state, now: now)
@@ -74,7 +74,8 @@ public final class TokenBucketLimiter: Sendable {
 
     private func refilled(_ bucket: Bucket, now: ContinuousClock.Instant) -> Bucket {
         let elapsed = max(0, seconds(now - bucket.updated))
-        return Bucket(tokens: min(capacity, bucket.tokens + elapsed * refillPerSecond), updated: now)
+        return Bucket(
+            tokens: min(capacity, bucket.tokens + elapsed * refillPerSecond), updated: max(bucket.updated, now))
     }
 
     /// Drops full buckets once per interval in which an empty one refills.
