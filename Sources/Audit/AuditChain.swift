@@ -190,10 +190,70 @@ enum AuditTime {
 
     /// RFC 3339 text in UTC with exactly three fractional digits: `2026-12-04T05:01:02.345Z`.
     static func text(milliseconds: Int64) -> String {
-        let remainder = ((milliseconds % 1000) + 1000) % 1000
-        let seconds = (milliseconds - remainder) / 1000
-        let whole = Timestamp.rfc3339(Date(timeIntervalSince1970: Double(seconds)))
-        return whole.dropLast() + "." + String(format: "%03d", Int(remainder)) + "Z"
+        rfc3339(milliseconds: milliseconds, fractionalDigits: 3)
+    }
+
+    /// The text SQLite keeps a timestamp as: six fractional digits, like a bound `.timestamp`.
+    ///
+    /// It matches the storage layer's form byte for byte, so range filters compare stored and
+    /// bound times alike; formatting it here skips the storage layer's general (and much slower)
+    /// formatter on the write path.
+    static func sqliteText(milliseconds: Int64) -> String {
+        rfc3339(milliseconds: milliseconds, fractionalDigits: 6)
+    }
+
+    /// Formats through the civil calendar directly; outside years 0–9999 it defers to
+    /// `Timestamp`, whose output there is not fixed-width anyway.
+    private static func rfc3339(milliseconds: Int64, fractionalDigits: Int) -> String {
+        let fraction = ((milliseconds % 1000) + 1000) % 1000
+        let seconds = (milliseconds - fraction) / 1000
+        let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
+        let (year, month, day) = civilDate(daysSince1970: (seconds - secondOfDay) / 86_400)
+        guard (0...9999).contains(year) else {
+            let date = Date(timeIntervalSince1970: Double(seconds) + Double(fraction) / 1000 + 0.000_000_5)
+            return Timestamp.rfc3339(date, fractionalDigits: fractionalDigits)
+        }
+
+        var text: [UInt8] = []
+        text.reserveCapacity(27)
+        func digits(_ value: Int64, _ count: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<count { divisor *= 10 }
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        digits(year, 4)
+        text.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        text.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        text.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2)
+        text.append(UInt8(ascii: ":"))
+        digits(secondOfDay / 60 % 60, 2)
+        text.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2)
+        text.append(UInt8(ascii: "."))
+        digits(fraction, 3)
+        for _ in 3..<fractionalDigits { text.append(UInt8(ascii: "0")) }
+        text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The proleptic Gregorian date of a day count, by the days-from-civil algorithm run backwards
+    /// over 400-year eras (each exactly 146,097 days).
+    private static func civilDate(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let shifted = days + 719_468 // days since 0000-03-01
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153 // 0 is March
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 

@@ -19,6 +19,7 @@ struct AuditChainWriter: Sendable {
         try database.transaction { connection in
             var head = try AuditChainHead.lockForWriting(connection, key: key)
             let firstID = head.lastID + 1
+            let timeAsText = connection.dialect == .sqlite
             var values: [DatabaseValue] = []
             values.reserveCapacity(Self.rowsPerInsert * Self.columnCount)
             var chunk = Self.rowsPerInsert
@@ -28,7 +29,8 @@ struct AuditChainWriter: Sendable {
                 while chunk > remaining.count { chunk /= 2 }
                 for event in remaining.prefix(chunk) {
                     head.lastID += 1
-                    head.lastHash = appendRow(for: event, id: head.lastID, previousHash: head.lastHash, to: &values)
+                    head.lastHash = appendRow(
+                        for: event, id: head.lastID, previousHash: head.lastHash, timeAsText: timeAsText, to: &values)
                 }
                 try connection.execute(Self.insertSQL(rows: chunk), values)
                 values.removeAll(keepingCapacity: true)
@@ -72,9 +74,10 @@ struct AuditChainWriter: Sendable {
         }
     }
 
-    /// Appends the bound values of one row and returns its hash.
+    /// Appends the bound values of one row and returns its hash; `timeAsText` binds the time as
+    /// the text SQLite stores it as.
     private func appendRow(
-        for event: AuditEvent, id: Int64, previousHash: String, to values: inout [DatabaseValue]
+        for event: AuditEvent, id: Int64, previousHash: String, timeAsText: Bool, to values: inout [DatabaseValue]
     ) -> String {
         let milliseconds = AuditTime.milliseconds(event.occurredAt)
         let details = AuditDetails.encode(event.details)
@@ -84,7 +87,11 @@ struct AuditChainWriter: Sendable {
             ip: event.ip.utf8, userAgent: event.userAgent.utf8, details: details.utf8)
         let hash = AuditChain.entryHash(key: key, id: id, fields: fields)
         values.append(.integer(id))
-        values.append(.timestamp(AuditTime.date(milliseconds: milliseconds)))
+        if timeAsText {
+            values.append(.text(AuditTime.sqliteText(milliseconds: milliseconds)))
+        } else {
+            values.append(.timestamp(AuditTime.date(milliseconds: milliseconds)))
+        }
         values.append(.text(event.actor))
         values.append(.text(event.action))
         values.append(.text(event.target))

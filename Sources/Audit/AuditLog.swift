@@ -46,7 +46,9 @@ public final class AuditLog: AuditRecorder {
         condition.lock()
         while state.pending.count + state.inFlight >= configuration.capacity && !state.finished {
             state.waitingRecorders += 1
-            condition.broadcast()
+            // A busy writer wakes the waiting recorders when its batch is done; only an idle one
+            // needs telling. Waking each other instead would keep every recorder spinning.
+            if state.writerIsWaiting { condition.broadcast() }
             condition.wait()
             state.waitingRecorders -= 1
         }
@@ -58,7 +60,8 @@ public final class AuditLog: AuditRecorder {
         state.pending.append(event)
         state.recorded += 1
         // The first event starts the writer's flush interval; a full batch ends it early.
-        if state.pending.count == 1 || state.pending.count >= min(configuration.batchSize, configuration.capacity) {
+        let batchIsReady = state.pending.count >= min(configuration.batchSize, configuration.capacity)
+        if state.writerIsWaiting && (state.pending.count == 1 || batchIsReady) {
             condition.broadcast()
         }
         condition.unlock()
@@ -117,14 +120,18 @@ public final class AuditLog: AuditRecorder {
             if state.pending.isEmpty {
                 deadline = nil
                 if state.stopping { break }
+                state.writerIsWaiting = true
                 condition.wait()
+                state.writerIsWaiting = false
                 continue
             }
             if !isUrgent {
                 let due = deadline ?? Date(timeIntervalSinceNow: interval)
                 deadline = due
                 if Date() < due {
+                    state.writerIsWaiting = true
                     _ = condition.wait(until: due)
+                    state.writerIsWaiting = false
                     continue
                 }
             }
@@ -242,6 +249,8 @@ private final class AuditLogState: @unchecked Sendable {
     var settled: UInt64 = 0
     var flushWaiters = 0
     var waitingRecorders = 0
+    /// Whether the writer sleeps on `condition`, so that new work must wake it.
+    var writerIsWaiting = false
     var stopping = false
     var finished = false
 
