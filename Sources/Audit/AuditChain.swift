@@ -134,6 +134,9 @@ struct AuditChainHead: Hashable {
             guard head.isAuthentic(key: key) else { throw tampered }
             return head
         }
+        guard try connection.queryOne("SELECT id FROM audit_events LIMIT 1") == nil else {
+            throw AuditError(.headTampered, message: "the audit_chain row is missing while audit entries exist")
+        }
         let empty = AuditChainHead.empty(key: key)
         // Another instance may create the row at the same moment; the loser's insert does nothing
         // and it then reads (and waits for) the winner's row.

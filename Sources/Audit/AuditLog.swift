@@ -86,13 +86,15 @@ public final class AuditLog: AuditRecorder {
     public func close() {
         let condition = state.condition
         condition.lock()
+        let isFirstClose = !state.stopping
         state.stopping = true
         condition.broadcast()
         while !state.finished {
             condition.wait()
         }
+        let written = state.settled
         condition.unlock()
-        logger.info("audit log closed", ["events": String(state.settledUnlocked)])
+        if isFirstClose { logger.info("audit log closed", ["events": String(written)]) }
     }
 
     /// Deletes the oldest entries recorded before `cutoff` and moves the chain's anchor past
@@ -235,8 +237,7 @@ public final class AuditLog: AuditRecorder {
 /// The buffer and the writer's progress, shared by recording threads and the writer thread.
 ///
 /// `@unchecked Sendable` invariant: every `var` is read and written only while `condition` is
-/// locked (`settledUnlocked` and `depth` take the lock themselves); `condition` itself is
-/// thread-safe.
+/// locked (`depth` takes the lock itself); `condition` itself is thread-safe.
 private final class AuditLogState: @unchecked Sendable {
     let condition = NSCondition()
     /// Events recorded and not yet taken by the writer, oldest first.
@@ -253,12 +254,6 @@ private final class AuditLogState: @unchecked Sendable {
     var writerIsWaiting = false
     var stopping = false
     var finished = false
-
-    var settledUnlocked: UInt64 {
-        condition.lock()
-        defer { condition.unlock() }
-        return settled
-    }
 
     var depth: Int {
         condition.lock()

@@ -151,3 +151,50 @@ struct AuditLogTests {
         }
     }
 }
+
+@Suite("Audit log, several writers")
+struct SharedAuditChainTests {
+    /// Several logs on one database stand for several server instances sharing it.
+    @Test(arguments: TestStore.all)
+    func severalLogsKeepOneChain(store: TestStore) throws {
+        try withAuditDatabase(store) { database throws in
+            let configuration = AuditLogConfiguration(capacity: 16, batchSize: 8, flushInterval: .milliseconds(1))
+            let logs = (0..<3).map { _ in
+                AuditLog(database: database, key: auditKey, configuration: configuration, logger: testLogger)
+            }
+            let done = DispatchGroup()
+            for (number, log) in logs.enumerated() {
+                for thread in 0..<2 {
+                    done.enter()
+                    Thread {
+                        for index in 0..<100 {
+                            log.record(
+                                AuditEvent(
+                                    actor: "log\(number)", action: "test.shared", target: "\(thread)-\(index)",
+                                    outcome: .success))
+                        }
+                        done.leave()
+                    }.start()
+                }
+            }
+            done.wait()
+            for log in logs {
+                log.close()
+            }
+            #expect(try storedIDs(database) == Array(1...600))
+            #expect(try verify(database) == .intact(entries: 600, lastID: 600))
+        }
+    }
+
+    @Test(arguments: TestStore.all)
+    func missingHeadIsReported(store: TestStore) throws {
+        try withAuditDatabase(store) { database throws in
+            writeSamples(3, to: database)
+            try execute(database, "DELETE FROM audit_chain")
+            #expect(try verify(database) == .broken(AuditChainBreak(id: 1, reason: .headMissing)))
+            let log = AuditLog(database: database, key: auditKey, logger: testLogger)
+            #expect(throws: AuditError.self) { try log.prune(olderThan: baseTime.addingTimeInterval(10)) }
+            log.close()
+        }
+    }
+}
