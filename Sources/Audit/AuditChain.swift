@@ -15,11 +15,22 @@ enum AuditChain {
     private static let entryDomain = "syncline.audit.entry.v1"
     private static let headDomain = "syncline.audit.head.v1"
 
-    /// The hash of one entry as lowercase hex: HMAC-SHA-256 over its canonical bytes.
-    static func entryHash<Text: Collection<UInt8>>(key: [UInt8], id: Int64, fields: AuditEntryFields<Text>) -> String {
-        var canonical = CanonicalBytes(domain: entryDomain)
-        canonical.append(fields.previousHash)
+    /// The hash of one entry as lowercase hex: HMAC-SHA-256 over its canonical bytes, which are
+    /// the domain tag, the previous hash, the id and then `content` (see ``content(of:)``).
+    static func entryHash<Hash: Collection<UInt8>>(
+        key: [UInt8], previousHash: Hash, id: Int64, content: [UInt8]
+    ) -> String {
+        var canonical = CanonicalBytes(domain: entryDomain, reserving: content.count)
+        canonical.append(previousHash)
         canonical.append(id)
+        canonical.appendEncoded(content)
+        return Crypto.hex(Crypto.hmacSHA256(key: key, canonical.bytes))
+    }
+
+    /// The canonical encoding of an entry's own values, which does not depend on its place in the
+    /// chain and so can be built on the recording thread before the writer assigns the id.
+    static func content<Text: Collection<UInt8>>(of fields: AuditEntryFields<Text>) -> [UInt8] {
+        var canonical = CanonicalBytes()
         canonical.append(fields.milliseconds)
         canonical.append(fields.actor)
         canonical.append(fields.action)
@@ -28,7 +39,7 @@ enum AuditChain {
         canonical.append(fields.ip)
         canonical.append(fields.userAgent)
         canonical.append(fields.details)
-        return Crypto.hex(Crypto.hmacSHA256(key: key, canonical.bytes))
+        return canonical.bytes
     }
 
     /// The MAC of the head row over its four values, as lowercase hex.
@@ -42,12 +53,12 @@ enum AuditChain {
     }
 }
 
-/// The hashed values of one entry other than its id, as UTF-8 bytes of any container.
+/// The hashed values of one entry other than its id and previous hash, as UTF-8 bytes of any
+/// container.
 ///
-/// The writer fills it from strings, the verifier from the driver's buffers, so both hash the
+/// The recorder fills it from strings, the verifier from the driver's buffers, so both hash the
 /// same bytes without the verifier building a `String` per column.
 struct AuditEntryFields<Text: Collection<UInt8>> {
-    var previousHash: Text
     var milliseconds: Int64
     var actor: Text
     var action: Text
@@ -63,9 +74,16 @@ struct AuditEntryFields<Text: Collection<UInt8>> {
 private struct CanonicalBytes {
     private(set) var bytes: [UInt8] = []
 
-    init(domain: String) {
-        bytes.reserveCapacity(512)
+    init() {}
+
+    init(domain: String, reserving capacity: Int = 0) {
+        bytes.reserveCapacity(domain.utf8.count + 96 + capacity)
         append(domain.utf8)
+    }
+
+    /// Appends bytes that are already canonically encoded.
+    mutating func appendEncoded(_ encoded: [UInt8]) {
+        bytes.append(contentsOf: encoded)
     }
 
     /// Appends the field's length as 8 bytes, big-endian, then the field.

@@ -15,11 +15,10 @@ struct AuditChainWriter: Sendable {
     private static let columnCount = 11
 
     /// Appends `events` in order and returns the ids they were given.
-    func append(_ events: [AuditEvent]) throws -> ClosedRange<Int64> {
+    func append(_ events: [PreparedAuditEvent]) throws -> ClosedRange<Int64> {
         try database.transaction { connection in
             var head = try AuditChainHead.lockForWriting(connection, key: key)
             let firstID = head.lastID + 1
-            let timeAsText = connection.dialect == .sqlite
             var values: [DatabaseValue] = []
             values.reserveCapacity(Self.rowsPerInsert * Self.columnCount)
             var chunk = Self.rowsPerInsert
@@ -29,8 +28,7 @@ struct AuditChainWriter: Sendable {
                 while chunk > remaining.count { chunk /= 2 }
                 for event in remaining.prefix(chunk) {
                     head.lastID += 1
-                    head.lastHash = appendRow(
-                        for: event, id: head.lastID, previousHash: head.lastHash, timeAsText: timeAsText, to: &values)
+                    head.lastHash = appendRow(for: event, id: head.lastID, previousHash: head.lastHash, to: &values)
                 }
                 try connection.execute(Self.insertSQL(rows: chunk), values)
                 values.removeAll(keepingCapacity: true)
@@ -74,31 +72,21 @@ struct AuditChainWriter: Sendable {
         }
     }
 
-    /// Appends the bound values of one row and returns its hash; `timeAsText` binds the time as
-    /// the text SQLite stores it as.
+    /// Appends the bound values of one row and returns its hash.
     private func appendRow(
-        for event: AuditEvent, id: Int64, previousHash: String, timeAsText: Bool, to values: inout [DatabaseValue]
+        for prepared: PreparedAuditEvent, id: Int64, previousHash: String, to values: inout [DatabaseValue]
     ) -> String {
-        let milliseconds = AuditTime.milliseconds(event.occurredAt)
-        let details = AuditDetails.encode(event.details)
-        let fields = AuditEntryFields(
-            previousHash: previousHash.utf8, milliseconds: milliseconds, actor: event.actor.utf8,
-            action: event.action.utf8, target: event.target.utf8, outcome: event.outcome.rawValue.utf8,
-            ip: event.ip.utf8, userAgent: event.userAgent.utf8, details: details.utf8)
-        let hash = AuditChain.entryHash(key: key, id: id, fields: fields)
+        let event = prepared.event
+        let hash = AuditChain.entryHash(key: key, previousHash: previousHash.utf8, id: id, content: prepared.content)
         values.append(.integer(id))
-        if timeAsText {
-            values.append(.text(AuditTime.sqliteText(milliseconds: milliseconds)))
-        } else {
-            values.append(.timestamp(AuditTime.date(milliseconds: milliseconds)))
-        }
+        values.append(prepared.time)
         values.append(.text(event.actor))
         values.append(.text(event.action))
         values.append(.text(event.target))
         values.append(.text(event.outcome.rawValue))
         values.append(.text(event.ip))
         values.append(.text(event.userAgent))
-        values.append(.text(details))
+        values.append(.text(prepared.details))
         values.append(.text(previousHash))
         values.append(.text(hash))
         return hash

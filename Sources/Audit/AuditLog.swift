@@ -13,6 +13,7 @@ import Storage
 /// keeps the log alive until then.
 public final class AuditLog: AuditRecorder {
     private let writer: AuditChainWriter
+    private let dialect: SQLDialect
     private let configuration: AuditLogConfiguration
     private let logger: Logger
     private let state: AuditLogState
@@ -27,6 +28,7 @@ public final class AuditLog: AuditRecorder {
         logger: Logger, metrics: MetricsRegistry? = nil
     ) {
         self.writer = AuditChainWriter(database: database, key: key)
+        self.dialect = database.dialect
         self.configuration = configuration
         self.logger = logger.labeled("audit")
         let state = AuditLogState()
@@ -42,6 +44,7 @@ public final class AuditLog: AuditRecorder {
     /// After ``close()`` the event is written on the caller's thread instead, so late events of
     /// a shutdown are still kept.
     public func record(_ event: AuditEvent) {
+        let prepared = PreparedAuditEvent(event, dialect: dialect)
         let condition = state.condition
         condition.lock()
         while state.pending.count + state.inFlight >= configuration.capacity && !state.finished {
@@ -54,10 +57,10 @@ public final class AuditLog: AuditRecorder {
         }
         guard !state.finished else {
             condition.unlock()
-            write([event])
+            write([prepared])
             return
         }
-        state.pending.append(event)
+        state.pending.append(prepared)
         state.recorded += 1
         // The first event starts the writer's flush interval; a full batch ends it early.
         let batchIsReady = state.pending.count >= min(configuration.batchSize, configuration.capacity)
@@ -166,7 +169,7 @@ public final class AuditLog: AuditRecorder {
 
     /// Appends `batch`, retrying with back-off until it is committed; once the log is stopping,
     /// it gives up after `attemptsAtShutdown` attempts and says so at error level.
-    private func write(_ batch: [AuditEvent]) {
+    private func write(_ batch: [PreparedAuditEvent]) {
         var delay = configuration.retryDelay
         var attempt = 0
         while true {
@@ -200,17 +203,17 @@ public final class AuditLog: AuditRecorder {
         return state.stopping
     }
 
-    private func logWritten(_ batch: [AuditEvent], ids: ClosedRange<Int64>) {
+    private func logWritten(_ batch: [PreparedAuditEvent], ids: ClosedRange<Int64>) {
         guard logger.isEnabled(.debug) else { return }
-        for (id, event) in zip(ids, batch) {
+        for (id, prepared) in zip(ids, batch) {
+            let event = prepared.event
             logger.debug(
                 "audit event",
                 [
-                    "id": String(id),
-                    "occurred_at": AuditTime.text(milliseconds: AuditTime.milliseconds(event.occurredAt)),
+                    "id": String(id), "occurred_at": AuditTime.text(milliseconds: prepared.milliseconds),
                     "actor": event.actor, "action": event.action, "target": event.target,
                     "outcome": event.outcome.rawValue, "ip": event.ip, "user_agent": event.userAgent,
-                    "details": AuditDetails.encode(event.details),
+                    "details": prepared.details,
                 ])
         }
     }
@@ -241,7 +244,7 @@ public final class AuditLog: AuditRecorder {
 private final class AuditLogState: @unchecked Sendable {
     let condition = NSCondition()
     /// Events recorded and not yet taken by the writer, oldest first.
-    var pending: [AuditEvent] = []
+    var pending: [PreparedAuditEvent] = []
     /// Events of the batch being written.
     var inFlight = 0
     /// Events ever queued.
