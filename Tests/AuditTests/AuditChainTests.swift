@@ -226,3 +226,33 @@ struct AuditChainEncodingTests {
         }
     }
 }
+
+@Suite("Audit chain under load")
+struct AuditChainConcurrencyTests {
+    /// Verification while the writer appends and retention prunes reports no false break.
+    @Test(arguments: TestStore.all)
+    func verifyDuringWritesAndPrunes(store: TestStore) throws {
+        try withAuditDatabase(store) { database throws in
+            let configuration = AuditLogConfiguration(capacity: 64, batchSize: 16, flushInterval: .milliseconds(1))
+            let log = AuditLog(database: database, key: auditKey, configuration: configuration, logger: testLogger)
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                for index in 1...1_500 {
+                    log.record(sampleEvent(index, at: baseTime.addingTimeInterval(Double(index))))
+                }
+                done.signal()
+            }.start()
+
+            var checks = 0
+            while done.wait(timeout: .now()) == .timedOut || checks < 3 {
+                let result = try verify(database)
+                #expect(result.isIntact, "\(result)")
+                try log.prune(olderThan: baseTime.addingTimeInterval(Double(checks * 100)))
+                checks += 1
+            }
+            log.close()
+            #expect(try verify(database).isIntact)
+            #expect(try storedIDs(database).last == 1_500)
+        }
+    }
+}
