@@ -26,7 +26,8 @@ let package = Package(
         .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "API"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
         .executableTarget(
-            name: "syncline-bench-server", dependencies: ["App", "Core", "HTTP", "Storage"], path: "bench/Server"),
+            name: "syncline-bench-server", dependencies: ["App", "Audit", "Core", "HTTP", "Storage"],
+            path: "bench/Server"),
 
         // Helpers shared by the test targets: a raw HTTP client, command line tools.
         .target(name: "TestSupport", dependencies: ["Core", "Storage"], path: "Tests/TestSupport"),

@@ -15,7 +15,7 @@ struct AuditChainWriter: Sendable {
     private static let columnCount = 11
 
     /// Appends `events` in order and returns the ids they were given.
-    func append(_ events: [AuditEvent]) throws -> ClosedRange<Int64> {
+    func append(_ events: [PreparedAuditEvent]) throws -> ClosedRange<Int64> {
         try database.transaction { connection in
             var head = try AuditChainHead.lockForWriting(connection, key: key)
             let firstID = head.lastID + 1
@@ -74,24 +74,19 @@ struct AuditChainWriter: Sendable {
 
     /// Appends the bound values of one row and returns its hash.
     private func appendRow(
-        for event: AuditEvent, id: Int64, previousHash: String, to values: inout [DatabaseValue]
+        for prepared: PreparedAuditEvent, id: Int64, previousHash: String, to values: inout [DatabaseValue]
     ) -> String {
-        let milliseconds = AuditTime.milliseconds(event.occurredAt)
-        let details = AuditDetails.encode(event.details)
-        let fields = AuditEntryFields(
-            previousHash: previousHash.utf8, milliseconds: milliseconds, actor: event.actor.utf8,
-            action: event.action.utf8, target: event.target.utf8, outcome: event.outcome.rawValue.utf8,
-            ip: event.ip.utf8, userAgent: event.userAgent.utf8, details: details.utf8)
-        let hash = AuditChain.entryHash(key: key, id: id, fields: fields)
+        let event = prepared.event
+        let hash = AuditChain.entryHash(key: key, previousHash: previousHash.utf8, id: id, content: prepared.content)
         values.append(.integer(id))
-        values.append(.timestamp(AuditTime.date(milliseconds: milliseconds)))
+        values.append(prepared.time)
         values.append(.text(event.actor))
         values.append(.text(event.action))
         values.append(.text(event.target))
         values.append(.text(event.outcome.rawValue))
         values.append(.text(event.ip))
         values.append(.text(event.userAgent))
-        values.append(.text(details))
+        values.append(.text(prepared.details))
         values.append(.text(previousHash))
         values.append(.text(hash))
         return hash

@@ -13,6 +13,7 @@ import Storage
 /// keeps the log alive until then.
 public final class AuditLog: AuditRecorder {
     private let writer: AuditChainWriter
+    private let dialect: SQLDialect
     private let configuration: AuditLogConfiguration
     private let logger: Logger
     private let state: AuditLogState
@@ -27,6 +28,7 @@ public final class AuditLog: AuditRecorder {
         logger: Logger, metrics: MetricsRegistry? = nil
     ) {
         self.writer = AuditChainWriter(database: database, key: key)
+        self.dialect = database.dialect
         self.configuration = configuration
         self.logger = logger.labeled("audit")
         let state = AuditLogState()
@@ -42,23 +44,27 @@ public final class AuditLog: AuditRecorder {
     /// After ``close()`` the event is written on the caller's thread instead, so late events of
     /// a shutdown are still kept.
     public func record(_ event: AuditEvent) {
+        let prepared = PreparedAuditEvent(event, dialect: dialect)
         let condition = state.condition
         condition.lock()
         while state.pending.count + state.inFlight >= configuration.capacity && !state.finished {
             state.waitingRecorders += 1
-            condition.broadcast()
+            // A busy writer wakes the waiting recorders when its batch is done; only an idle one
+            // needs telling. Waking each other instead would keep every recorder spinning.
+            if state.writerIsWaiting { condition.broadcast() }
             condition.wait()
             state.waitingRecorders -= 1
         }
         guard !state.finished else {
             condition.unlock()
-            write([event])
+            write([prepared])
             return
         }
-        state.pending.append(event)
+        state.pending.append(prepared)
         state.recorded += 1
         // The first event starts the writer's flush interval; a full batch ends it early.
-        if state.pending.count == 1 || state.pending.count >= min(configuration.batchSize, configuration.capacity) {
+        let batchIsReady = state.pending.count >= min(configuration.batchSize, configuration.capacity)
+        if state.writerIsWaiting && (state.pending.count == 1 || batchIsReady) {
             condition.broadcast()
         }
         condition.unlock()
@@ -83,13 +89,15 @@ public final class AuditLog: AuditRecorder {
     public func close() {
         let condition = state.condition
         condition.lock()
+        let isFirstClose = !state.stopping
         state.stopping = true
         condition.broadcast()
         while !state.finished {
             condition.wait()
         }
+        let written = state.settled
         condition.unlock()
-        logger.info("audit log closed", ["events": String(state.settledUnlocked)])
+        if isFirstClose { logger.info("audit log closed", ["events": String(written)]) }
     }
 
     /// Deletes the oldest entries recorded before `cutoff` and moves the chain's anchor past
@@ -117,14 +125,18 @@ public final class AuditLog: AuditRecorder {
             if state.pending.isEmpty {
                 deadline = nil
                 if state.stopping { break }
+                state.writerIsWaiting = true
                 condition.wait()
+                state.writerIsWaiting = false
                 continue
             }
             if !isUrgent {
                 let due = deadline ?? Date(timeIntervalSinceNow: interval)
                 deadline = due
                 if Date() < due {
+                    state.writerIsWaiting = true
                     _ = condition.wait(until: due)
+                    state.writerIsWaiting = false
                     continue
                 }
             }
@@ -157,7 +169,7 @@ public final class AuditLog: AuditRecorder {
 
     /// Appends `batch`, retrying with back-off until it is committed; once the log is stopping,
     /// it gives up after `attemptsAtShutdown` attempts and says so at error level.
-    private func write(_ batch: [AuditEvent]) {
+    private func write(_ batch: [PreparedAuditEvent]) {
         var delay = configuration.retryDelay
         var attempt = 0
         while true {
@@ -191,17 +203,17 @@ public final class AuditLog: AuditRecorder {
         return state.stopping
     }
 
-    private func logWritten(_ batch: [AuditEvent], ids: ClosedRange<Int64>) {
+    private func logWritten(_ batch: [PreparedAuditEvent], ids: ClosedRange<Int64>) {
         guard logger.isEnabled(.debug) else { return }
-        for (id, event) in zip(ids, batch) {
+        for (id, prepared) in zip(ids, batch) {
+            let event = prepared.event
             logger.debug(
                 "audit event",
                 [
-                    "id": String(id),
-                    "occurred_at": AuditTime.text(milliseconds: AuditTime.milliseconds(event.occurredAt)),
+                    "id": String(id), "occurred_at": AuditTime.text(milliseconds: prepared.milliseconds),
                     "actor": event.actor, "action": event.action, "target": event.target,
                     "outcome": event.outcome.rawValue, "ip": event.ip, "user_agent": event.userAgent,
-                    "details": AuditDetails.encode(event.details),
+                    "details": prepared.details,
                 ])
         }
     }
@@ -228,12 +240,11 @@ public final class AuditLog: AuditRecorder {
 /// The buffer and the writer's progress, shared by recording threads and the writer thread.
 ///
 /// `@unchecked Sendable` invariant: every `var` is read and written only while `condition` is
-/// locked (`settledUnlocked` and `depth` take the lock themselves); `condition` itself is
-/// thread-safe.
+/// locked (`depth` takes the lock itself); `condition` itself is thread-safe.
 private final class AuditLogState: @unchecked Sendable {
     let condition = NSCondition()
     /// Events recorded and not yet taken by the writer, oldest first.
-    var pending: [AuditEvent] = []
+    var pending: [PreparedAuditEvent] = []
     /// Events of the batch being written.
     var inFlight = 0
     /// Events ever queued.
@@ -242,14 +253,10 @@ private final class AuditLogState: @unchecked Sendable {
     var settled: UInt64 = 0
     var flushWaiters = 0
     var waitingRecorders = 0
+    /// Whether the writer sleeps on `condition`, so that new work must wake it.
+    var writerIsWaiting = false
     var stopping = false
     var finished = false
-
-    var settledUnlocked: UInt64 {
-        condition.lock()
-        defer { condition.unlock() }
-        return settled
-    }
 
     var depth: Int {
         condition.lock()

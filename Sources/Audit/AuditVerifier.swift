@@ -153,9 +153,10 @@ private struct ChainWalker {
         }
 
         let fields = AuditEntryFields(
-            previousHash: storedPrevious, milliseconds: milliseconds, actor: actor, action: action, target: target,
-            outcome: outcome, ip: ip, userAgent: userAgent, details: details)
-        let hash = AuditChain.entryHash(key: key, id: id, fields: fields)
+            milliseconds: milliseconds, actor: actor, action: action, target: target, outcome: outcome, ip: ip,
+            userAgent: userAgent, details: details)
+        let hash = AuditChain.entryHash(
+            key: key, previousHash: storedPrevious, id: id, content: AuditChain.content(of: fields))
         guard hash.utf8.elementsEqual(storedHash) else { try stop(id, .hashMismatch) }
 
         previousHash = Array(storedHash)

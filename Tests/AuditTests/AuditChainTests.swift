@@ -1,4 +1,5 @@
 import Audit
+import Core
 import Foundation
 import Storage
 import TestSupport
@@ -192,6 +193,66 @@ struct AuditChainTests {
             #expect(try storedIDs(database) == Array(1...5))
             #expect(try verify(database) == .broken(AuditChainBreak(id: 1, reason: .headInvalid)))
             log.close()
+        }
+    }
+}
+
+@Suite("Audit chain encoding")
+struct AuditChainEncodingTests {
+    /// Recomputes an entry's hash and the head's MAC from the format docs/audit.md describes.
+    @Test(arguments: TestStore.all)
+    func hashesFollowTheDocumentedEncoding(store: TestStore) throws {
+        func field(_ text: String) -> [UInt8] { number(Int64(text.utf8.count)) + Array(text.utf8) }
+        func number(_ value: Int64) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
+
+        try withAuditDatabase(store) { database throws in
+            let event = AuditEvent(
+                occurredAt: baseTime, actor: "alice", action: "auth.login", target: "web", outcome: .success,
+                ip: "192.0.2.1", userAgent: "tests", details: ["b": "2", "a": "1"])
+            write([event], to: database)
+            let entry = try #require(AuditReader(database: database).page(AuditQuery()).entries.first)
+
+            let genesis = String(repeating: "0", count: 64)
+            var canonical = field("syncline.audit.entry.v1") + field(genesis) + number(1)
+            canonical += number(1_780_000_000_123)
+            for text in ["alice", "auth.login", "web", "success", "192.0.2.1", "tests", #"{"a":"1","b":"2"}"#] {
+                canonical += field(text)
+            }
+            #expect(entry.hash == Crypto.hex(Crypto.hmacSHA256(key: auditKey, canonical)))
+
+            let head = field("syncline.audit.head.v1") + number(1) + field(entry.hash) + number(0) + field(genesis)
+            let mac = try database.read { try $0.queryOne("SELECT mac FROM audit_chain")!.string(0) }
+            #expect(mac == Crypto.hex(Crypto.hmacSHA256(key: auditKey, head)))
+        }
+    }
+}
+
+@Suite("Audit chain under load")
+struct AuditChainConcurrencyTests {
+    /// Verification while the writer appends and retention prunes reports no false break.
+    @Test(arguments: TestStore.all)
+    func verifyDuringWritesAndPrunes(store: TestStore) throws {
+        try withAuditDatabase(store) { database throws in
+            let configuration = AuditLogConfiguration(capacity: 64, batchSize: 16, flushInterval: .milliseconds(1))
+            let log = AuditLog(database: database, key: auditKey, configuration: configuration, logger: testLogger)
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                for index in 1...1_500 {
+                    log.record(sampleEvent(index, at: baseTime.addingTimeInterval(Double(index))))
+                }
+                done.signal()
+            }.start()
+
+            var checks = 0
+            while done.wait(timeout: .now()) == .timedOut || checks < 3 {
+                let result = try verify(database)
+                #expect(result.isIntact, "\(result)")
+                try log.prune(olderThan: baseTime.addingTimeInterval(Double(checks * 100)))
+                checks += 1
+            }
+            log.close()
+            #expect(try verify(database).isIntact)
+            #expect(try storedIDs(database).last == 1_500)
         }
     }
 }

@@ -2,6 +2,7 @@ import Audit
 import Core
 import Foundation
 import Storage
+import Synchronization
 import TestSupport
 import Testing
 
@@ -16,6 +17,7 @@ struct AuditLogTests {
                 database: database, key: auditKey, configuration: configuration, logger: testLogger, metrics: metrics)
             let threads = 8
             let perThread = 150
+            let sampler = DepthSampler(metrics: metrics)
             let done = DispatchGroup()
             for thread in 0..<threads {
                 done.enter()
@@ -31,6 +33,7 @@ struct AuditLogTests {
             }
             done.wait()
             log.flush()
+            #expect(sampler.stop() <= configuration.capacity)
 
             let total = threads * perThread
             #expect(try storedIDs(database) == Array(1...Int64(total)))
@@ -81,11 +84,15 @@ struct AuditLogTests {
             let log = AuditLog(database: database, key: auditKey, configuration: configuration, logger: testLogger)
             defer { log.close() }
             log.record(sampleEvent(1))
+            log.flush()
+            // Let the writer go idle, so only the next event can wake it.
+            Thread.sleep(forTimeInterval: 0.1)
+            log.record(sampleEvent(2))
             let deadline = Date(timeIntervalSinceNow: 5)
-            while try storedIDs(database).isEmpty && Date() < deadline {
+            while try storedIDs(database).count < 2 && Date() < deadline {
                 Thread.sleep(forTimeInterval: 0.01)
             }
-            #expect(try storedIDs(database) == [1])
+            #expect(try storedIDs(database) == [1, 2])
         }
     }
 
@@ -149,5 +156,79 @@ struct AuditLogTests {
             #expect(entry.hash.count == 64)
             #expect(try verify(database).isIntact)
         }
+    }
+}
+
+@Suite("Audit log, several writers")
+struct SharedAuditChainTests {
+    /// Several logs on one database stand for several server instances sharing it.
+    @Test(arguments: TestStore.all)
+    func severalLogsKeepOneChain(store: TestStore) throws {
+        try withAuditDatabase(store) { database throws in
+            let configuration = AuditLogConfiguration(capacity: 16, batchSize: 8, flushInterval: .milliseconds(1))
+            let logs = (0..<3).map { _ in
+                AuditLog(database: database, key: auditKey, configuration: configuration, logger: testLogger)
+            }
+            let done = DispatchGroup()
+            for (number, log) in logs.enumerated() {
+                for thread in 0..<2 {
+                    done.enter()
+                    Thread {
+                        for index in 0..<100 {
+                            log.record(
+                                AuditEvent(
+                                    actor: "log\(number)", action: "test.shared", target: "\(thread)-\(index)",
+                                    outcome: .success))
+                        }
+                        done.leave()
+                    }.start()
+                }
+            }
+            done.wait()
+            for log in logs {
+                log.close()
+            }
+            #expect(try storedIDs(database) == Array(1...600))
+            #expect(try verify(database) == .intact(entries: 600, lastID: 600))
+        }
+    }
+
+    @Test(arguments: TestStore.all)
+    func missingHeadIsReported(store: TestStore) throws {
+        try withAuditDatabase(store) { database throws in
+            writeSamples(3, to: database)
+            try execute(database, "DELETE FROM audit_chain")
+            #expect(try verify(database) == .broken(AuditChainBreak(id: 1, reason: .headMissing)))
+            let log = AuditLog(database: database, key: auditKey, logger: testLogger)
+            #expect(throws: AuditError.self) { try log.prune(olderThan: baseTime.addingTimeInterval(10)) }
+            log.close()
+        }
+    }
+}
+
+/// Reads the buffer-depth gauge in a loop on its own thread and keeps the largest value seen.
+private final class DepthSampler: Sendable {
+    private let largest = Mutex(0)
+    private let running = Atomic(true)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(metrics: MetricsRegistry) {
+        Thread { [self] in
+            while running.load(ordering: .relaxed) {
+                let line = metrics.render().split(separator: "\n").first {
+                    $0.hasPrefix("syncline_audit_buffer_depth ")
+                }
+                let depth = line.flatMap { Double($0.split(separator: " ").last!) }.map { Int($0) } ?? 0
+                largest.withLock { $0 = max($0, depth) }
+            }
+            finished.signal()
+        }.start()
+    }
+
+    /// Stops sampling and returns the largest depth seen.
+    func stop() -> Int {
+        running.store(false, ordering: .relaxed)
+        finished.wait()
+        return largest.withLock { $0 }
     }
 }

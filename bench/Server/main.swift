@@ -1,4 +1,5 @@
 import App
+import Audit
 import Core
 import Foundation
 import HTTP
@@ -6,11 +7,13 @@ import Storage
 
 // The server measured by bench/http: the product's full HTTP stack (middleware, metrics, access
 // log, security headers) with two extra routes, a trivial JSON object and a 50-row page read
-// from a 1,000,000-row SQLite table of 12 mixed columns.
+// from a 1,000,000-row SQLite table of 12 mixed columns. `audit` is bench/audit's measurement of
+// the audit log's write rate.
 
 let usage = """
     Usage: syncline-bench-server seed --database PATH [--rows N]
            syncline-bench-server serve --database PATH --listen ADDRESS:PORT
+           syncline-bench-server audit [--events N] [--threads N] [--runs N]
 
     """
 
@@ -25,16 +28,29 @@ func fail(_ message: String) -> Never {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let command = arguments.first, let path = option("--database", in: arguments) else { fail(usage) }
+guard let command = arguments.first else { fail(usage) }
 let logger = Logger(label: "bench", level: .warning)
+
+func databasePath() -> String {
+    guard let path = option("--database", in: arguments) else { fail(usage) }
+    return path
+}
+
+func count(_ name: String, default value: Int) -> Int {
+    guard let text = option(name, in: arguments) else { return value }
+    guard let number = Int(text), number > 0 else { fail("\(name) must be a positive number\n\n" + usage) }
+    return number
+}
 
 switch command {
 case "seed":
+    let path = databasePath()
     let rows = Int(option("--rows", in: arguments) ?? "1000000") ?? 1_000_000
     let database = try SQLiteDatabase(path: path, readers: 1, logger: logger)
     try BenchTable.seed(database, rows: rows)
     database.close()
 case "serve":
+    let path = databasePath()
     guard let listen = option("--listen", in: arguments) else { fail(usage) }
     var environment = ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("SYNCLINE_") }
     environment["SYNCLINE_DATABASE_URL"] = "sqlite:" + path
@@ -48,6 +64,10 @@ case "serve":
     try application.runUntilSignalled {
         FileHandle.standardOutput.write(Data("listening on \(listen)\n".utf8))
     }
+case "audit":
+    try AuditBench.run(
+        events: count("--events", default: 200_000), threads: count("--threads", default: 4),
+        runs: count("--runs", default: 3), logger: logger)
 default:
     fail(usage)
 }
