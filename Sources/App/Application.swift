@@ -23,6 +23,7 @@ public final class Application: Sendable {
     public let identity: IdentityService
     /// The HTTP server carrying the system routes and any extra routes.
     public let server: HTTPServer
+    private let maintenance: Maintenance
     /// The product's version, shown by `syncline version` and in the OpenAPI document.
     public static let version = "0.1.0"
 
@@ -53,6 +54,10 @@ public final class Application: Sendable {
             configuration: configuration.identityConfiguration, database: database, audit: audit,
             policy: try PasswordPolicy(commonPasswordListPath: configuration.passwordListPath),
             logger: logger.labeled("identity"), metrics: metrics)
+
+        maintenance = Maintenance(
+            audit: audit, revocations: RevocationStore(database: database),
+            auditRetentionDays: configuration.auditRetentionDays, logger: logger.labeled("maintenance"))
 
         var router = Router()
         let systemRoutes = SystemRoutes(
@@ -135,6 +140,7 @@ public final class Application: Sendable {
     /// closes the database.
     public func stop(gracePeriod: Duration = .seconds(15)) {
         server.shutdown(gracePeriod: gracePeriod)
+        maintenance.stop()
         identity.close()
         audit.close()
         database.close()

@@ -1,3 +1,4 @@
+import Audit
 import Core
 import Foundation
 import TestSupport
@@ -87,5 +88,35 @@ import Testing
             first.stop(gracePeriod: .zero)
         }
         #expect(throws: (any Error).self) { _ = try Application(configuration: configuration, logger: logger) }
+    }
+
+    @Test(arguments: TestStore.all)
+    func auditRetentionPrunesOldEntriesAndTheChainStillVerifies(store: TestStore) throws {
+        let database = try ScratchDatabase(store)
+        let key = String(repeating: "a", count: 40)
+        do {
+            let app = try RunningApplication(store, on: database)
+            for day in [30, 20, 10, 0] {
+                app.application.audit.record(
+                    AuditEvent(
+                        occurredAt: Date().addingTimeInterval(-Double(day) * 86_400), actor: "test",
+                        action: "test.event",
+                        outcome: .success))
+            }
+            app.application.audit.flush()
+        }
+        let app = try RunningApplication(store, on: database, environment: ["SYNCLINE_AUDIT_RETENTION_DAYS": "15"])
+        var remaining: Int64 = -1
+        for _ in 0..<50 {
+            remaining = try app.application.database.read { connection in
+                try connection.queryOne("SELECT count(*) FROM audit_events WHERE action = 'test.event'")?.int(0) ?? -1
+            }
+            if remaining == 2 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(remaining == 2)
+        app.application.audit.flush()
+        let verification = try AuditVerifier(database: app.application.database, key: Array(key.utf8)).verify()
+        #expect(verification.isIntact)
     }
 }

@@ -27,21 +27,30 @@ public struct AuthRoutes: Sendable {
             ("expiresAt", .string(format: "date-time")),
         ],
         required: ["token", "tokenType", "expiresAt"])
-    private static let failures: [Int: ResponseDocumentation] = [
-        401: ResponseDocumentation("Incorrect username or password.", schema: .errorBody),
-        422: ResponseDocumentation("A field is missing or malformed.", schema: .errorBody),
-        429: ResponseDocumentation("Too many failed attempts; see Retry-After.", schema: .errorBody),
-    ]
+
+    /// A sign-in route: open to anyone, a credentials body, and the password hash checked on the
+    /// blocking-work threads.
+    private static func signInMetadata(summary: String, success: ResponseDocumentation) -> RouteMetadata {
+        RouteMetadata(
+            access: .anyone, summary: summary, tags: ["auth"], accepts: ["application/json"], bodyLimit: bodyLimit,
+            requestSchema: credentialsSchema,
+            responses: [
+                200: success,
+                401: ResponseDocumentation("Incorrect username or password.", schema: .errorBody),
+                422: ResponseDocumentation("A field is missing or malformed.", schema: .errorBody),
+                429: ResponseDocumentation("Too many failed attempts; see Retry-After.", schema: .errorBody),
+                503: ResponseDocumentation("Every password hashing slot is busy; see Retry-After.", schema: .errorBody),
+            ],
+            blocking: true)
+    }
 
     /// Adds the routes to `router`.
     public func register(on router: inout Router) {
         router.add(
             .post, "/api/v1/auth/login",
-            RouteMetadata(
-                access: .anyone, summary: "Sign in; sets the session and CSRF cookies.", tags: ["auth"],
-                accepts: ["application/json"], bodyLimit: Self.bodyLimit, requestSchema: Self.credentialsSchema,
-                responses: Self.failures.merging([200: ResponseDocumentation("Signed in.", schema: Self.sessionSchema)])
-                { $1 })
+            Self.signInMetadata(
+                summary: "Sign in; sets the session and CSRF cookies.",
+                success: ResponseDocumentation("Signed in.", schema: Self.sessionSchema))
         ) { request in
             let session = try signIn(request)
             var response = try Response.json(SessionBody(session))
@@ -50,12 +59,9 @@ public struct AuthRoutes: Sendable {
         }
         router.add(
             .post, "/api/v1/auth/token",
-            RouteMetadata(
-                access: .anyone, summary: "Sign in for an API client; returns a bearer token.", tags: ["auth"],
-                accepts: ["application/json"], bodyLimit: Self.bodyLimit, requestSchema: Self.credentialsSchema,
-                responses: Self.failures.merging([200: ResponseDocumentation("A token.", schema: Self.tokenSchema)]) {
-                    $1
-                })
+            Self.signInMetadata(
+                summary: "Sign in for an API client; returns a bearer token.",
+                success: ResponseDocumentation("A token.", schema: Self.tokenSchema))
         ) { request in
             try Response.json(TokenBody(try signIn(request)))
         }
@@ -94,7 +100,8 @@ public struct AuthRoutes: Sendable {
                     200: ResponseDocumentation(
                         "Changed; a new session replaces the old one.", schema: Self.sessionSchema),
                     422: ResponseDocumentation("Wrong current password or a weak new one.", schema: .errorBody),
-                ])
+                ],
+                blocking: true)
         ) { request in
             let principal = try request.requirePrincipal()
             var body = try JSONBody(request)

@@ -45,7 +45,8 @@ public struct UserRoutes: Sendable {
                 responses: [
                     201: ResponseDocumentation("Created.", schema: UserResource.schema), 409: Self.conflict,
                     422: Self.invalid,
-                ])
+                ],
+                blocking: true)
         ) { request in
             var body = try JSONBody(request)
             let username = body.string("username", maxLength: 64)
@@ -78,7 +79,8 @@ public struct UserRoutes: Sendable {
                 responses: [
                     200: ResponseDocumentation("The user as changed.", schema: UserResource.schema),
                     404: Self.notFound, 409: Self.conflict, 422: Self.invalid,
-                ])
+                ],
+                blocking: true)
         ) { request in
             let id = try userID(request)
             var body = try JSONBody(request)

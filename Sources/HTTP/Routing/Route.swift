@@ -28,11 +28,16 @@ public struct RouteMetadata: Sendable {
     public var responses: [Int: ResponseDocumentation]
     /// Left out of the OpenAPI document (asset routes, for instance).
     public var hidden: Bool
+    /// The handler blocks for long (password hashing), so the server suspends the connection and
+    /// runs the request on its blocking-work threads, keeping the connection's thread free for
+    /// the other connections it serves.
+    public var blocking: Bool
 
     /// Creates metadata for a documented route that takes no body unless `accepts` lists media types.
     public init(
         access: Access, summary: String, tags: [String] = [], accepts: [String] = [], bodyLimit: Int? = nil,
-        requestSchema: JSONSchema? = nil, responses: [Int: ResponseDocumentation] = [:], hidden: Bool = false
+        requestSchema: JSONSchema? = nil, responses: [Int: ResponseDocumentation] = [:], hidden: Bool = false,
+        blocking: Bool = false
     ) {
         self.access = access
         self.summary = summary
@@ -42,6 +47,7 @@ public struct RouteMetadata: Sendable {
         self.requestSchema = requestSchema
         self.responses = responses
         self.hidden = hidden
+        self.blocking = blocking
     }
 }
 

@@ -64,6 +64,14 @@ func accessHandler(
         uploadSize.pointee = 0
         return accepted ? .YES : .NO
     }
+    if let deferred = exchange.deferredResponse {
+        exchange.deferredResponse = nil
+        return queue(deferred, on: connection, isHead: exchange.request?.method == .head)
+    }
+    if server.runsBlocking(exchange) {
+        server.finishBlocking(exchange, connection: connection)
+        return .YES
+    }
     let response = server.finish(exchange)
     return queue(response, on: connection, isHead: exchange.request?.method == .head)
 }

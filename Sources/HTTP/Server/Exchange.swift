@@ -6,6 +6,9 @@ import Foundation
 ///
 /// libmicrohttpd calls back for a connection on one thread at a time, so an exchange is only
 /// touched by the thread serving its connection; it travels as an opaque pointer in `con_cls`.
+/// While the connection is suspended for blocking work, libmicrohttpd makes no calls for it, and
+/// the worker thread that holds the exchange is then its only user until it resumes the
+/// connection (the resume takes the daemon's lock, which orders the worker's writes first).
 final class Exchange {
     let target: String
     let startedAt = ContinuousClock.now
@@ -15,6 +18,9 @@ final class Exchange {
     var bodyLimit = 0
     var bodyOverflowed = false
     var discarded = 0
+    /// The answer of a request run on the blocking-work threads, set before the connection is
+    /// resumed and queued on the call that follows.
+    var deferredResponse: Response?
 
     init(target: String) {
         self.target = target
@@ -104,6 +110,23 @@ extension HTTPServer {
         return true
     }
 
+    /// Whether the request of `exchange` should run on the blocking-work threads.
+    func runsBlocking(_ exchange: Exchange) -> Bool {
+        guard let request = exchange.request, request.attributes[EarlyRejection.self] == nil else { return false }
+        return request.route?.metadata.blocking == true && !exchange.bodyOverflowed
+    }
+
+    /// Suspends `connection` and answers `exchange` on the blocking-work threads; the answer is
+    /// queued once libmicrohttpd calls again after the resume.
+    func finishBlocking(_ exchange: Exchange, connection: OpaquePointer) {
+        MHD_suspend_connection(connection)
+        let work = SuspendedExchange(exchange: exchange, connection: connection)
+        blockingWork.addOperation { [self] in
+            work.exchange.deferredResponse = finish(work.exchange)
+            MHD_resume_connection(work.connection)
+        }
+    }
+
     /// Final call: the whole body is in.
     func finish(_ exchange: Exchange) -> Response {
         guard var request = exchange.request else {
@@ -135,6 +158,15 @@ extension HTTPServer {
         let count = Int(syncline_mhd_client_address(connection, &bytes))
         return IPAddress(bytes: Array(bytes.prefix(count)))
     }
+}
+
+/// An exchange and its connection on their way to a blocking-work thread.
+///
+/// `@unchecked Sendable`: the connection is suspended until the worker resumes it, so libmicrohttpd
+/// touches neither the exchange nor the connection meanwhile (see ``Exchange``).
+private struct SuspendedExchange: @unchecked Sendable {
+    let exchange: Exchange
+    let connection: OpaquePointer
 }
 
 /// Gathers request headers through libmicrohttpd's iterator callback.

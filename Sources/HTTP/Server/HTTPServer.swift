@@ -12,7 +12,8 @@ public struct ServerStartError: Error, CustomStringConvertible {
 /// An HTTP/1.1 server on GNU libmicrohttpd: a pool of threads, each running an epoll loop.
 ///
 /// Requests are read in full (up to the route's body limit) and handed to the responder on the
-/// connection's thread. Early answers (unknown route, wrong method or media type, a declared body
+/// connection's thread, or, for routes declared `blocking`, on a blocking-work thread while the
+/// connection is suspended. Early answers (unknown route, wrong method or media type, a declared body
 /// over the limit) are decided as soon as the headers arrive, before any body is held.
 public final class HTTPServer: Sendable {
     /// The settings the server was created with.
@@ -25,12 +26,17 @@ public final class HTTPServer: Sendable {
     private let boundPort = Atomic<UInt16>(0)
     /// Requests between their request line and their completion notice.
     let inFlight = Atomic<Int>(0)
+    /// Runs requests of routes declared `blocking` while their connections are suspended.
+    let blockingWork: OperationQueue
 
     /// Creates a server that runs `middleware` (first runs first) around the router.
     public init(configuration: ServerConfiguration, router: Router, middleware: [any Middleware], logger: Logger) {
         self.configuration = configuration
         self.router = router
         self.logger = logger
+        blockingWork = OperationQueue()
+        blockingWork.name = "http-blocking"
+        blockingWork.maxConcurrentOperationCount = configuration.threads
         self.responder = middleware.wrapping { request in
             if let rejection = request.attributes[EarlyRejection.self] { throw rejection }
             guard let route = request.route else { throw HTTPError.notFound() }
@@ -95,6 +101,8 @@ public final class HTTPServer: Sendable {
             Thread.sleep(forTimeInterval: 0.01)
         }
         let unfinished = inFlight.load(ordering: .acquiring)
+        // The manual forbids stopping with suspended connections; blocking work resumes its own.
+        blockingWork.waitUntilAllOperationsAreFinished()
         MHD_stop_daemon(running)
         Unmanaged.passUnretained(self).release()
         logger.info("stopped", ["unfinishedRequests": String(unfinished)])
