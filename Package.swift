@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "API"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
         .executableTarget(
-            name: "syncline-bench-server", dependencies: ["App", "Audit", "Core", "HTTP", "Storage"],
+            name: "syncline-bench-server", dependencies: ["App", "Audit", "Core", "HTTP", "Identity", "Storage"],
             path: "bench/Server"),
 
         // Helpers shared by the test targets: a raw HTTP client, command line tools.

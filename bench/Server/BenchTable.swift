@@ -48,7 +48,7 @@ enum BenchTable {
         }
     }
 
-    /// `GET /bench/hello` and `GET /bench/page?after=N`.
+    /// `GET /bench/hello`, and `GET /bench/page?after=N` open and signed in.
     static func register(on router: inout Router, database: any Database) {
         router.add(
             .get, "/bench/hello",
@@ -58,10 +58,18 @@ enum BenchTable {
         ) { _ in
             Response.json(Array(#"{"hello":"world","service":"syncline"}"#.utf8))
         }
+        // The page twice: open, and behind sign-in on an audited API path, so bench/identity
+        // can measure what authentication and API-access auditing cost.
+        for (path, access) in [("/bench/page", Access.anyone), ("/api/v1/bench/page", Access.viewer)] {
+            addPage(path, access: access, on: &router, database: database)
+        }
+    }
+
+    private static func addPage(_ path: String, access: Access, on router: inout Router, database: any Database) {
         router.add(
-            .get, "/bench/page",
+            .get, path,
             RouteMetadata(
-                access: .anyone, summary: "A 50-row page as JSON.",
+                access: access, summary: "A 50-row page as JSON.",
                 hidden: true)
         ) { request in
             guard let after = Int64(request.query["after"] ?? "0") else {

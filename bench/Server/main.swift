@@ -8,12 +8,14 @@ import Storage
 // The server measured by bench/http: the product's full HTTP stack (middleware, metrics, access
 // log, security headers) with two extra routes, a trivial JSON object and a 50-row page read
 // from a 1,000,000-row SQLite table of 12 mixed columns. `audit` is bench/audit's measurement of
-// the audit log's write rate.
+// the audit log's write rate; `identity` measures bench/identity's references (raw Argon2id
+// verifies, JWT checks).
 
 let usage = """
     Usage: syncline-bench-server seed --database PATH [--rows N]
            syncline-bench-server serve --database PATH --listen ADDRESS:PORT
            syncline-bench-server audit [--events N] [--threads N] [--runs N]
+           syncline-bench-server identity [--seconds N]
 
     """
 
@@ -57,6 +59,10 @@ case "serve":
     environment["SYNCLINE_LISTEN"] = listen
     environment["SYNCLINE_LOG_LEVEL"] = environment["SYNCLINE_LOG_LEVEL"] ?? "warning"
     environment["SYNCLINE_HTTP_MAX_CONNECTIONS_PER_IP"] = environment["SYNCLINE_HTTP_MAX_CONNECTIONS_PER_IP"] ?? "512"
+    // The load comes from one address and one user; the limits would measure themselves.
+    for limit in ["SYNCLINE_RATE_LIMIT_PER_IP", "SYNCLINE_RATE_LIMIT_PER_USER"] where environment[limit] == nil {
+        environment[limit] = "0"
+    }
     let configuration = try Configuration(environment: environment)
     let application = try Application(configuration: configuration, logger: logger) { router, database in
         BenchTable.register(on: &router, database: database)
@@ -68,6 +74,8 @@ case "audit":
     try AuditBench.run(
         events: count("--events", default: 200_000), threads: count("--threads", default: 4),
         runs: count("--runs", default: 3), logger: logger)
+case "identity":
+    try IdentityBench.run(seconds: count("--seconds", default: 5))
 default:
     fail(usage)
 }
