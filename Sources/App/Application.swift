@@ -74,7 +74,7 @@ public final class Application: Sendable {
                 recordsAPIAccess: configuration.auditsAPIAccess),
             AccessControl(
                 identity: identity, audit: audit,
-                serviceTokens: configuration.metricsToken.map { ["/metrics": $0] } ?? [:]),
+                serviceTokens: configuration.metricsToken.map { ["/metrics": $0] } ?? [:], metrics: metrics),
         ]
         server = HTTPServer(
             configuration: configuration.server, router: router, middleware: middleware,

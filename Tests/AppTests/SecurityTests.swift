@@ -70,6 +70,26 @@ import Testing
             try client.request("GET", "/api/v1/auth/me", headers: [("Authorization", "Basic \(token)")]).status == 401)
     }
 
+    @Test(arguments: TestStore.all)
+    func aHashWithOldParametersIsReplacedAtSignIn(store: TestStore) throws {
+        let app = try RunningApplication(
+            store, environment: ["SYNCLINE_METRICS_TOKEN": String(repeating: "m", count: 40)])
+        let ivy = try app.addUser("ivy", role: .viewer)
+        let cheap = try PasswordHasher(parameters: Argon2Parameters(memoryKiB: 64, iterations: 1, parallelism: 1))
+        let old = try cheap.hash(password: RunningApplication.password)
+        try app.application.database.write { connection in
+            try connection.execute(
+                "UPDATE users SET password_hash = $1 WHERE id = $2", [.text(old), .integer(ivy.id)])
+        }
+        _ = try app.token("ivy")
+        let stored = try #require(try app.application.identity.users.passwordHash(id: ivy.id))
+        #expect(stored.hasPrefix("$argon2id$v=19$m=19456,t=2,p=1$"))
+        #expect(stored != old)
+        _ = try app.token("ivy")
+        let metrics = try app.client().get("/metrics", token: String(repeating: "m", count: 40))
+        #expect(metrics.text.contains(#"syncline_sign_ins_total{outcome="success"} 2"#))
+    }
+
     // MARK: Forged and stale tokens
 
     private static func base64URL(_ bytes: [UInt8]) -> String {
@@ -158,8 +178,9 @@ import Testing
             ])
     }
 
-    @Test func rotationKeepsOldTokensDuringTheOverlapOnly() throws {
-        let database = try ScratchDatabase(.sqlite)
+    @Test(arguments: TestStore.all)
+    func rotationKeepsOldTokensDuringTheOverlapOnly(store: TestStore) throws {
+        let database = try ScratchDatabase(store)
         let oldSecret = String(repeating: "o", count: 40)
         let newSecret = String(repeating: "n", count: 40)
         var token = ""
@@ -289,14 +310,16 @@ import Testing
             "/api/v1/auth/token", ["username": "erin", "password": RunningApplication.password])
         #expect(locked.status == 429)
         #expect(Int(locked.header("Retry-After") ?? "") ?? 0 >= 1)
-        let events = try app.auditEvents().filter { $0.action == "auth.login" }
-        #expect(events.filter { $0.outcome == "failure" }.count == 5)
-        #expect(events.contains { $0.outcome == "denied" && $0.details.contains("lockout_started") })
-        #expect(events.contains { $0.outcome == "denied" && $0.details.contains("locked") })
+        let events = try app.auditEvents()
+        let logins = events.filter { $0.action == "auth.login" }
+        #expect(logins.filter { $0.outcome == "failure" }.count == 5)
+        #expect(logins.contains { $0.outcome == "denied" && $0.details.contains("locked") })
+        #expect(events.contains { $0.action == "auth.lockout" && $0.actor == "erin" })
     }
 
-    @Test func forgedForwardedForDoesNotEscapeTheAddressLock() throws {
-        let app = try RunningApplication()
+    @Test(arguments: TestStore.all)
+    func forgedForwardedForDoesNotEscapeTheAddressLock(store: TestStore) throws {
+        let app = try RunningApplication(store)
         let client = try app.client()
         for attempt in 0..<5 {
             _ = try client.postJSON(
@@ -423,8 +446,9 @@ import Testing
         #expect(try app.application.identity.users.list().count == 1)
     }
 
-    @Test func lineBreaksInAUsernameCannotForgeLogLines() throws {
-        let app = try RunningApplication(environment: ["SYNCLINE_LOG_LEVEL": "debug"])
+    @Test(arguments: TestStore.all)
+    func lineBreaksInAUsernameCannotForgeLogLines(store: TestStore) throws {
+        let app = try RunningApplication(store, environment: ["SYNCLINE_LOG_LEVEL": "debug"])
         let forged = "eve\r\n{\"level\":\"error\",\"message\":\"forged\"}"
         _ = try app.client().postJSON("/api/v1/auth/token", ["username": forged, "password": "wrong guess 123"])
         let events = try app.auditEvents()

@@ -15,14 +15,21 @@ public struct AccessControl: Middleware {
     private let addressLimiter: TokenBucketLimiter?
     private let userLimiter: TokenBucketLimiter?
     private let serviceTokens: [String: [UInt8]]
+    private let rateLimitHits: Counter?
 
     /// Creates the middleware; limits of 0 requests per minute are off.
     ///
     /// `serviceTokens` maps route templates to a static bearer token that also opens them, for
     /// machines that hold no account (a Prometheus scraper reading `/metrics`).
-    public init(identity: IdentityService, audit: any AuditRecorder, serviceTokens: [String: String] = [:]) {
+    public init(
+        identity: IdentityService, audit: any AuditRecorder, serviceTokens: [String: String] = [:],
+        metrics: MetricsRegistry? = nil
+    ) {
         self.identity = identity
         self.audit = audit
+        rateLimitHits = metrics?.counter(
+            "syncline_rate_limit_hits_total", help: "Requests refused by a rate limit, by scope: address or user.",
+            labels: ["scope"])
         self.serviceTokens = serviceTokens.mapValues { Array($0.utf8) }
         let configuration = identity.configuration
         addressLimiter = Self.limiter(perMinute: configuration.requestsPerMinutePerAddress)
@@ -46,6 +53,7 @@ public struct AccessControl: Middleware {
         if !exempt, let addressLimiter,
             case .limited(let seconds) = addressLimiter.take(key: client.address.description)
         {
+            rateLimitHits?.increment(["address"])
             refuse(request, client, actor: "anonymous", action: "rate_limit.hit", ["scope": "address"])
             throw IdentityError.throttled(retryAfter: seconds)
         }
@@ -80,6 +88,7 @@ public struct AccessControl: Middleware {
         }
         if let principal, let userLimiter, case .limited(let seconds) = userLimiter.take(key: String(principal.user.id))
         {
+            rateLimitHits?.increment(["user"])
             refuse(request, client, actor: principal.user.username, action: "rate_limit.hit", ["scope": "user"])
             throw IdentityError.throttled(retryAfter: seconds)
         }

@@ -53,7 +53,7 @@ public struct AuditedAccess: Middleware {
         _ request: Request, _ record: AccessRecord, _ client: ClientContext, status: Int,
         started: ContinuousClock.Instant
     ) {
-        let milliseconds = (ContinuousClock.now - started).seconds * 1000
+        let tenthsOfMilliseconds = Int(((ContinuousClock.now - started).seconds * 10_000).rounded())
         audit.record(
             AuditEvent(
                 actor: record.actor ?? "anonymous", action: "api.access",
@@ -63,7 +63,7 @@ public struct AuditedAccess: Middleware {
                 ip: client.address.description, userAgent: client.userAgent,
                 details: [
                     "method": request.method.rawValue, "status": String(status),
-                    "durationMs": String(format: "%.1f", milliseconds),
+                    "durationMs": "\(tenthsOfMilliseconds / 10).\(tenthsOfMilliseconds % 10)",
                 ]))
     }
 }

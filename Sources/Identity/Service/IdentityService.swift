@@ -75,6 +75,7 @@ public final class IdentityService: Sendable {
     private let database: any Database
     private let audit: any AuditRecorder
     private let logger: Logger
+    private let signIns: Counter?
 
     /// Creates the service over the migrated control database.
     public init(
@@ -88,6 +89,9 @@ public final class IdentityService: Sendable {
         self.policy = policy
         self.hasher = hasher
         self.logger = logger
+        signIns = metrics?.counter(
+            "syncline_sign_ins_total", help: "Sign-in attempts by outcome: success, failure or denied.",
+            labels: ["outcome"])
         users = UserStore(database: database)
         revocations = RevocationStore(database: database)
         throttle = LoginThrottle(database: database, configuration: configuration.loginThrottle)
@@ -116,8 +120,9 @@ public final class IdentityService: Sendable {
     public func signIn(username rawUsername: String, password: String, client: ClientContext) throws -> SignedIn {
         let username = (try? Username.normalize(rawUsername)) ?? String(rawUsername.lowercased().prefix(64))
         let keys = LoginThrottle.keys(username: username, address: client.address.description)
-        let event = { (outcome: AuditOutcome, details: [String: String]) in
-            AuditEvent(
+        let event = { [signIns] (outcome: AuditOutcome, details: [String: String]) in
+            signIns?.increment([outcome.rawValue])
+            return AuditEvent(
                 actor: username, action: "auth.login", target: username, outcome: outcome,
                 ip: client.address.description, userAgent: client.userAgent, details: details)
         }
@@ -144,7 +149,11 @@ public final class IdentityService: Sendable {
             let reason = stored == nil ? "unknown_user" : (matches ? "disabled" : "wrong_password")
             audit.record(event(.failure, ["reason": reason]))
             if let seconds = try throttle.recordFailure(keys) {
-                audit.record(event(.denied, ["reason": "lockout_started", "lockSeconds": String(seconds)]))
+                audit.record(
+                    AuditEvent(
+                        actor: username, action: "auth.lockout", target: username, outcome: .denied,
+                        ip: client.address.description, userAgent: client.userAgent,
+                        details: ["lockSeconds": String(seconds)]))
             }
             throw IdentityError.invalidCredentials
         }
