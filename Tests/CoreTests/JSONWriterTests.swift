@@ -43,6 +43,63 @@ import Testing
         #expect(decoded == [tricky])
     }
 
+    @Test func bytesAreEscapedWhereverTheyFallInAWord() throws {
+        for length in 0..<20 {
+            for position in 0..<max(length, 1) {
+                var text = Array(repeating: UInt8(ascii: "a"), count: length)
+                if position < length { text[position] = UInt8(ascii: "\"") }
+                var writer = JSONWriter()
+                text.withUnsafeBytes { writer.string(utf8: $0) }
+                let decoded = try JSONSerialization.jsonObject(with: Data(writer.bytes), options: .fragmentsAllowed)
+                #expect(decoded as? String == String(decoding: text, as: UTF8.self))
+            }
+        }
+    }
+
+    @Test func invalidUTF8IsRepairedAndValidUTF8KeptAsIs() {
+        let cases: [([UInt8], String)] = [
+            (Array("é 😀 \u{7f}".utf8), "\"é 😀 \\u007f\""),
+            ([0x61, 0xFF, 0x62], "\"a\u{FFFD}b\""),
+            ([0xE2, 0x82], "\"\u{FFFD}\""),
+            ([0xED, 0xA0, 0x80], "\"\u{FFFD}\u{FFFD}\u{FFFD}\""),
+            ([0xC0, 0xAF], "\"\u{FFFD}\u{FFFD}\""),
+        ]
+        for (bytes, expected) in cases {
+            var writer = JSONWriter()
+            bytes.withUnsafeBytes { writer.string(utf8: $0) }
+            #expect(writer.text == expected)
+        }
+    }
+
+    @Test func encodedKeysMatchPlainKeys() {
+        var plain = JSONWriter()
+        var encoded = JSONWriter()
+        plain.beginObject()
+        encoded.beginObject()
+        for name in ["id", "quote\"d", "é"] {
+            plain.key(name)
+            plain.integer(1)
+            encoded.key(JSONKey(name))
+            encoded.integer(1)
+        }
+        plain.endObject()
+        encoded.endObject()
+        #expect(encoded.text == plain.text)
+        #expect(plain.text == #"{"id":1,"quote\"d":1,"é":1}"#)
+    }
+
+    @Test func copiesOfAWriterDoNotShareLaterWrites() {
+        var first = JSONWriter(capacity: 1)
+        first.beginArray()
+        first.string("a")
+        var second = first
+        second.string("b")
+        first.endArray()
+        second.endArray()
+        #expect(first.text == #"["a"]"#)
+        #expect(second.text == #"["a","b"]"#)
+    }
+
     @Test func nonFiniteNumbersBecomeNull() {
         var writer = JSONWriter()
         writer.beginArray()
