@@ -9,34 +9,49 @@ enum JSONText {
 
     /// Counts the bytes to escape (`"`, `\`, control characters, DEL) and notes any non-ASCII byte.
     ///
-    /// Eight bytes are tested at once with the usual bit tricks: for a word `x`,
-    /// `(x - 0x01…01 * n) & ~x & 0x80…80` is non-zero exactly when some byte is below `n` (for
-    /// `n` ≤ 0x80), and testing `x ^ (0x01…01 * c)` for a byte below 1 finds a byte equal to `c`.
-    /// Only words with a hit are looked at byte by byte, and text rarely has any.
+    /// Eight bytes are tested at once; a short tail is padded with spaces, which need nothing.
     static func scan(_ utf8: UnsafeRawBufferPointer) -> Scan {
         var scan = Scan()
         guard let base = utf8.baseAddress else { return scan }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         var offset = 0
-        while offset + 8 <= utf8.count {
-            let word = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            let control = (word &- ones &* 0x20) & ~word
-            let quote = ((word ^ (ones &* 0x22)) &- ones) & ~(word ^ (ones &* 0x22))
-            let backslash = ((word ^ (ones &* 0x5C)) &- ones) & ~(word ^ (ones &* 0x5C))
-            let delete = ((word ^ (ones &* 0x7F)) &- ones) & ~(word ^ (ones &* 0x7F))
-            if (control | quote | backslash | delete | word) & highs != 0 {
-                for index in offset..<offset + 8 { note(utf8[index], in: &scan) }
+        var highBits: UInt64 = 0
+        while offset < utf8.count {
+            var word = spaces
+            let length = min(8, utf8.count - offset)
+            if length == 8 {
+                word = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            } else {
+                let tail = UnsafeRawBufferPointer(rebasing: utf8[offset...])
+                withUnsafeMutableBytes(of: &word) { $0.copyMemory(from: tail) }
             }
-            offset += 8
+            let hits =
+                bytes(of: word, below: 0x20) | bytes(of: word, equalTo: 0x22)
+                | bytes(of: word, equalTo: 0x5C) | bytes(of: word, equalTo: 0x7F)
+            // Counting bits is a loop on CPUs without POPCNT, so it runs only for words with a hit.
+            if hits != 0 { scan.escapes += hits.nonzeroBitCount }
+            highBits |= word
+            offset += length
         }
-        for index in offset..<utf8.count { note(utf8[index], in: &scan) }
+        scan.isASCII = highBits & highs == 0
         return scan
     }
 
-    private static func note(_ byte: UInt8, in scan: inout Scan) {
-        if needsEscape(byte) { scan.escapes += 1 }
-        if byte >= 0x80 { scan.isASCII = false }
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+    private static let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    private static let spaces: UInt64 = 0x2020_2020_2020_2020
+
+    /// The high bit of each byte of `word` below `limit` (at most 0x80), exactly: adding
+    /// `0x80 - limit` to the low seven bits carries into the high bit only for bytes at or above it.
+    @inline(__always)
+    private static func bytes(of word: UInt64, below limit: UInt8) -> UInt64 {
+        ~(((word & lows) &+ ones &* UInt64(0x80 - limit)) | word) & highs
+    }
+
+    /// The high bit of each byte of `word` equal to `byte`, exactly.
+    @inline(__always)
+    private static func bytes(of word: UInt64, equalTo byte: UInt8) -> UInt64 {
+        bytes(of: word ^ (ones &* UInt64(byte)), below: 1)
     }
 
     static func needsEscape(_ byte: UInt8) -> Bool {

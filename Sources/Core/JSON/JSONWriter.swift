@@ -153,6 +153,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Room for `count` more bytes, after making the buffer this writer's own.
+    @inline(__always)
     private mutating func reserve(_ count: Int) -> UnsafeMutablePointer<UInt8> {
         if !isKnownUniquelyReferenced(&buffer) { buffer = buffer.copy() }
         return buffer.reserve(count)
@@ -257,18 +258,21 @@ final class JSONBuffer: @unchecked Sendable {
         return copy
     }
 
-    /// Makes room for `extra` more bytes, doubling as needed, and returns where they go.
+    /// Makes room for `extra` more bytes and returns where they go.
+    @inline(__always)
     func reserve(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
-        if count + extra > capacity {
-            var grown = capacity * 2
-            while grown < count + extra { grown *= 2 }
-            let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-            larger.initialize(from: base, count: count)
-            base.deallocate()
-            base = larger
-            capacity = grown
-        }
+        if count + extra > capacity { grow(toHold: count + extra) }
         return base + count
+    }
+
+    private func grow(toHold required: Int) {
+        var grown = capacity * 2
+        while grown < required { grown *= 2 }
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        larger.initialize(from: base, count: count)
+        base.deallocate()
+        base = larger
+        capacity = grown
     }
 
     /// Marks the bytes up to `end`, which lies within the room last reserved, as written.
