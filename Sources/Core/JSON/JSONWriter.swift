@@ -19,7 +19,13 @@ public struct JSONWriter: Sendable {
     }
 
     /// The UTF-8 JSON written so far.
-    public var bytes: [UInt8] { Array(buffer.written) }
+    public var bytes: [UInt8] {
+        let written = buffer.written
+        return [UInt8](unsafeUninitializedCapacity: written.count) { target, count in
+            if let source = written.baseAddress { target.baseAddress?.initialize(from: source, count: written.count) }
+            count = written.count
+        }
+    }
 
     /// The document as text.
     public var text: String { String(decoding: buffer.written, as: UTF8.self) }
