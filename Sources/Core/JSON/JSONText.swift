@@ -1,45 +1,33 @@
 /// Byte-level helpers for `JSONWriter`: finding the bytes a JSON string must escape, checking
 /// UTF-8, and writing one byte escaped.
 enum JSONText {
-    /// What a string's bytes need: how many must be escaped, and whether all are ASCII.
-    struct Scan {
-        var escapes = 0
-        var isASCII = true
+    /// Whether every byte is ASCII, tested eight bytes at a time.
+    static func isASCII(_ utf8: UnsafeRawBufferPointer) -> Bool {
+        guard let base = utf8.baseAddress else { return true }
+        var highBits: UInt64 = 0
+        var offset = 0
+        while offset + 8 <= utf8.count {
+            highBits |= base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        for index in offset..<utf8.count {
+            highBits |= UInt64(utf8[index])
+        }
+        return highBits & highs == 0
     }
 
-    /// Counts the bytes to escape (`"`, `\`, control characters, DEL) and notes any non-ASCII byte.
-    ///
-    /// Eight bytes are tested at once; a short tail is padded with spaces, which need nothing.
-    static func scan(_ utf8: UnsafeRawBufferPointer) -> Scan {
-        var scan = Scan()
-        guard let base = utf8.baseAddress else { return scan }
-        var offset = 0
-        var highBits: UInt64 = 0
-        while offset < utf8.count {
-            var word = spaces
-            let length = min(8, utf8.count - offset)
-            if length == 8 {
-                word = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            } else {
-                let tail = UnsafeRawBufferPointer(rebasing: utf8[offset...])
-                withUnsafeMutableBytes(of: &word) { $0.copyMemory(from: tail) }
-            }
-            let hits =
-                bytes(of: word, below: 0x20) | bytes(of: word, equalTo: 0x22)
-                | bytes(of: word, equalTo: 0x5C) | bytes(of: word, equalTo: 0x7F)
-            // Counting bits is a loop on CPUs without POPCNT, so it runs only for words with a hit.
-            if hits != 0 { scan.escapes += hits.nonzeroBitCount }
-            highBits |= word
-            offset += length
-        }
-        scan.isASCII = highBits & highs == 0
-        return scan
+    /// Whether any of the eight bytes of `word` must be escaped (`"`, `\`, control characters, DEL).
+    @inline(__always)
+    static func needsEscape(_ word: UInt64) -> Bool {
+        let hits =
+            bytes(of: word, below: 0x20) | bytes(of: word, equalTo: 0x22)
+            | bytes(of: word, equalTo: 0x5C) | bytes(of: word, equalTo: 0x7F)
+        return hits != 0
     }
 
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
     private static let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-    private static let spaces: UInt64 = 0x2020_2020_2020_2020
 
     /// The high bit of each byte of `word` below `limit` (at most 0x80), exactly: adding
     /// `0x80 - limit` to the low seven bits carries into the high bit only for bytes at or above it.

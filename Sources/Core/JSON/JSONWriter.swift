@@ -76,9 +76,8 @@ public struct JSONWriter: Sendable {
     /// Writes a string given as UTF-8 bytes; bytes that are not valid UTF-8 become U+FFFD, so the
     /// output stays valid JSON whatever the source held.
     public mutating func string(utf8: UnsafeRawBufferPointer) {
-        let scan = JSONText.scan(utf8)
-        if scan.isASCII || JSONText.isValidUTF8(utf8) {
-            appendQuoted(utf8, escapes: scan.escapes)
+        if JSONText.isASCII(utf8) || JSONText.isValidUTF8(utf8) {
+            appendQuoted(utf8)
         } else {
             appendQuoted(String(decoding: utf8, as: UTF8.self))
         }
@@ -193,8 +192,7 @@ public struct JSONWriter: Sendable {
     private mutating func appendQuoted(_ value: String) {
         var value = value
         value.withUTF8 { utf8 in
-            let raw = UnsafeRawBufferPointer(utf8)
-            appendQuoted(raw, escapes: JSONText.scan(raw).escapes)
+            appendQuoted(UnsafeRawBufferPointer(utf8))
         }
     }
 
@@ -211,24 +209,34 @@ public struct JSONWriter: Sendable {
         buffer.commit(upTo: target + raw.count)
     }
 
-    /// Appends valid UTF-8 `utf8` in quotes as one value; `escapes` is how many bytes need escaping.
-    private mutating func appendQuoted(_ utf8: UnsafeRawBufferPointer, escapes: Int) {
+    /// Appends valid UTF-8 `utf8` in quotes as one value, escaping what JSON requires.
+    ///
+    /// Words of eight bytes that need no escape are copied whole; from the first word that does
+    /// (or the last few bytes), the rest goes byte by byte with room for every byte to grow.
+    private mutating func appendQuoted(_ utf8: UnsafeRawBufferPointer) {
         let comma = separate()
-        // A comma, two quotes, and up to six bytes (`\u001f`) for each byte that is escaped.
-        var target = reserve(utf8.count + 3 + 5 * escapes)
+        var target = reserve(utf8.count + 2)
         if comma {
             target.pointee = UInt8(ascii: ",")
             target += 1
         }
         target.pointee = UInt8(ascii: "\"")
         target += 1
-        if escapes == 0, let source = utf8.baseAddress {
-            target.update(from: source.assumingMemoryBound(to: UInt8.self), count: utf8.count)
-            target += utf8.count
-        } else {
-            for byte in utf8 {
-                target += JSONText.write(byte, at: target)
+        var offset = 0
+        if let source = utf8.baseAddress {
+            while offset + 8 <= utf8.count {
+                let word = source.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                guard !JSONText.needsEscape(word) else { break }
+                UnsafeMutableRawPointer(target).storeBytes(of: word, as: UInt64.self)
+                target += 8
+                offset += 8
             }
+        }
+        buffer.commit(upTo: target)
+        // Up to six bytes (`\u001f`) for each byte left, and the closing quote.
+        target = buffer.reserve(6 * (utf8.count - offset) + 1)
+        for index in offset..<utf8.count {
+            target += JSONText.write(utf8[index], at: target)
         }
         target.pointee = UInt8(ascii: "\"")
         buffer.commit(upTo: target + 1)
