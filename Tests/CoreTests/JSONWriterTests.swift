@@ -100,6 +100,28 @@ import Testing
         #expect(second.text == #"["a","b"]"#)
     }
 
+    @Test func numbersMatchTheirDescription() {
+        var values: [Double] = [
+            0.001, 0.000_999, 0.1, 0.3, 0.5, 1, 5, 12.3, 100, 1e-4, 0.3 + 0.1 * 2, -2.5, -0.0, 1e15, 1e15 - 1,
+            999_999_999.999_999, 14_285.714_285_714_286, 0x1p52 + 0.5, 123_456.789,
+        ]
+        // A fixed linear congruential sequence: decimals with up to ten digits over a power of ten,
+        // and arbitrary bit patterns.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<100_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let scale = [1.0, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7][Int(state % 8)]
+            let sign: Double = state & 0x100 == 0 ? 1 : -1
+            values.append(sign * Double((state >> 20) % 10_000_000_000) / scale)
+            values.append(Double(bitPattern: state))
+        }
+        for value in values where value.isFinite {
+            var writer = JSONWriter()
+            writer.number(value)
+            #expect(writer.text == value.description, "\(value.bitPattern)")
+        }
+    }
+
     @Test func nonFiniteNumbersBecomeNull() {
         var writer = JSONWriter()
         writer.beginArray()

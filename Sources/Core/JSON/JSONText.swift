@@ -74,6 +74,29 @@ enum JSONText {
         return 2
     }
 
+    /// A number as a decimal with few fraction digits, `units / 10^fractionDigits`, when that is
+    /// exactly the text `Double.description` writes; nil when the description is needed.
+    ///
+    /// Tried for magnitudes from 0.001 up to 10^15, which `description` writes without an exponent,
+    /// and up to six fraction digits. A decimal with `k` fraction digits reads back as `value` when
+    /// dividing its digits by 10^k, both exact, rounds to `value`. While doubles near `value` are
+    /// less than a quarter of 10^-k apart, at most one such decimal exists, and the nearest
+    /// integer to `value · 10^k` finds it; the smallest `k` that works is then the shortest text
+    /// that reads back, which is what `description` writes.
+    static func shortDecimal(_ value: Double) -> (units: UInt64, fractionDigits: Int)? {
+        let magnitude = value.magnitude
+        guard magnitude >= 1e-3, magnitude < 1e15 else { return nil }
+        var scale = 1.0
+        for fractionDigits in 0...6 {
+            guard magnitude.ulp * scale <= 0.25 else { return nil }
+            let units = (magnitude * scale).rounded()
+            guard units < 0x1p53 else { return nil }
+            if units / scale == magnitude { return (UInt64(units), fractionDigits) }
+            scale *= 10
+        }
+        return nil
+    }
+
     /// Whether `utf8` is well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
     /// above U+10FFFF, no truncated sequence.
     static func isValidUTF8(_ utf8: UnsafeRawBufferPointer) -> Bool {

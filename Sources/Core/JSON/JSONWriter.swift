@@ -120,7 +120,13 @@ public struct JSONWriter: Sendable {
     /// Writes a finite number; JSON has no NaN or infinity, so those become `null`.
     public mutating func number(_ value: Double) {
         guard value.isFinite else { return null() }
-        appendLiteral(value.description)
+        guard let decimal = JSONText.shortDecimal(value) else { return appendLiteral(value.description) }
+        // `description` writes at least one digit on each side of the point: 5 is "5.0".
+        if decimal.fractionDigits == 0 {
+            appendDecimal(units: decimal.units * 10, fractionDigits: 1, negative: value < 0)
+        } else {
+            appendDecimal(units: decimal.units, fractionDigits: decimal.fractionDigits, negative: value < 0)
+        }
     }
 
     /// Writes `true` or `false`.
@@ -179,6 +185,43 @@ public struct JSONWriter: Sendable {
         }
         target.pointee = byte
         buffer.commit(upTo: target + 1)
+    }
+
+    /// Appends `units / 10^fractionDigits` (`fractionDigits` ≥ 1) as decimal text, as one value.
+    private mutating func appendDecimal(units: UInt64, fractionDigits: Int, negative: Bool) {
+        let comma = separate()
+        // A comma, a sign, a point and at most 18 digits (units stay below 2^53 · 10).
+        var target = reserve(22)
+        if comma {
+            target.pointee = UInt8(ascii: ",")
+            target += 1
+        }
+        if negative {
+            target.pointee = UInt8(ascii: "-")
+            target += 1
+        }
+        var units = units
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let count = withUnsafeMutableBytes(of: &scratch) { digits in
+            // Digits from the last: the fraction, the point once it is complete, then the integer
+            // part, which is "0" when the number is below 1.
+            var index = digits.count
+            var fractionLeft = fractionDigits
+            repeat {
+                if fractionLeft == 0 {
+                    index -= 1
+                    digits[index] = UInt8(ascii: ".")
+                }
+                fractionLeft -= 1
+                index -= 1
+                digits[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: units % 10)
+                units /= 10
+            } while units > 0 || fractionLeft >= 0
+            UnsafeMutableRawPointer(target).copyMemory(
+                from: digits.baseAddress! + index, byteCount: digits.count - index)
+            return digits.count - index
+        }
+        buffer.commit(upTo: target + count)
     }
 
     /// Appends text that needs no escaping, such as a number's digits, as one value.
