@@ -76,7 +76,7 @@ import Testing
         var encoded = JSONWriter()
         plain.beginObject()
         encoded.beginObject()
-        for name in ["id", "quote\"d", "é"] {
+        for name in ["id", "quote\"d", "é", "thirteen_char", "a name longer than sixteen bytes"] {
             plain.key(name)
             plain.integer(1)
             encoded.key(JSONKey(name))
@@ -85,7 +85,7 @@ import Testing
         plain.endObject()
         encoded.endObject()
         #expect(encoded.text == plain.text)
-        #expect(plain.text == #"{"id":1,"quote\"d":1,"é":1}"#)
+        #expect(plain.text.hasPrefix(#"{"id":1,"quote\"d":1,"é":1,"thirteen_char":1,"#))
     }
 
     @Test func copiesOfAWriterDoNotShareLaterWrites() {

@@ -64,8 +64,17 @@ public struct JSONWriter: Sendable {
     /// Writes an object member's name encoded beforehand, for names written over and over.
     public mutating func key(_ name: JSONKey) {
         let comma = separate()
-        name.encoded.withUnsafeBytes { append(comma: comma, $0) }
         afterKey = true
+        if let long = name.long { return long.withUnsafeBytes { append(comma: comma, $0) } }
+        // Both words are stored whole; the bytes past `count` are not committed.
+        var target = reserve(17)
+        if comma {
+            target.pointee = UInt8(ascii: ",")
+            target += 1
+        }
+        UnsafeMutableRawPointer(target).storeBytes(of: name.words.0, as: UInt64.self)
+        UnsafeMutableRawPointer(target + 8).storeBytes(of: name.words.1, as: UInt64.self)
+        buffer.commit(upTo: target + name.count)
     }
 
     /// Writes a string value, escaping quotes, backslashes and control characters.
@@ -340,13 +349,30 @@ final class JSONBuffer: @unchecked Sendable {
 
 /// An object member name encoded once, quotes and colon included, for writing it many times
 /// (the column names of every row of a page).
+///
+/// An encoding of up to 16 bytes, as most column names have, is held in two words and written
+/// with two stores; copying such a key touches no reference count.
 public struct JSONKey: Sendable {
-    let encoded: [UInt8]
+    /// The encoding when it fits in 16 bytes, zero-padded.
+    let words: (UInt64, UInt64)
+    /// The encoding's length in bytes.
+    let count: Int
+    /// The encoding when it is longer than 16 bytes.
+    let long: [UInt8]?
 
     /// Encodes `name` as a member name.
     public init(_ name: String) {
         var writer = JSONWriter(capacity: name.utf8.count + 3)
         writer.string(name)
-        encoded = writer.bytes + [UInt8(ascii: ":")]
+        let encoded = writer.bytes + [UInt8(ascii: ":")]
+        var words: (UInt64, UInt64) = (0, 0)
+        if encoded.count <= MemoryLayout.size(ofValue: words) {
+            withUnsafeMutableBytes(of: &words) { $0.copyBytes(from: encoded) }
+            long = nil
+        } else {
+            long = encoded
+        }
+        self.words = words
+        count = encoded.count
     }
 }
