@@ -1,5 +1,5 @@
 /// Byte-level helpers for `JSONWriter`: finding the bytes a JSON string must escape, checking
-/// UTF-8, and writing one byte escaped.
+/// ASCII and UTF-8, writing one byte escaped, and finding a number's short decimal text.
 enum JSONText {
     /// Whether every byte is ASCII, tested eight bytes at a time.
     static func isASCII(_ utf8: UnsafeRawBufferPointer) -> Bool {
