@@ -34,9 +34,9 @@ extension JSONWriter {
     /// it holds bytes beyond ASCII, which are checked (and repaired) as UTF-8 first.
     public mutating func row(_ view: RowView) {
         beginObject()
-        let names = view.columnNames
-        for index in 0..<names.count {
-            key(names[index])
+        let keys = view.columns.jsonKeys
+        for index in 0..<keys.count {
+            key(keys[index])
             switch view.field(at: index) {
             case .null: null()
             case .integer(let number): integer(number)

@@ -6,10 +6,13 @@ import Foundation
 /// Built once per query, so reading a page of rows costs one name table, not one per row.
 final class ResultColumns: Sendable {
     let names: [String]
+    /// The names encoded as JSON member names, so that each row written as JSON reuses them.
+    let jsonKeys: [JSONKey]
     private let indexes: [String: Int]
 
     init(names: [String]) {
         self.names = names
+        self.jsonKeys = names.map(JSONKey.init)
         var indexes: [String: Int] = [:]
         indexes.reserveCapacity(names.count)
         for (index, name) in names.enumerated() where indexes[name] == nil {

@@ -57,20 +57,27 @@ public struct RowView {
         return Row(columns: columns, values: values)
     }
 
+    /// Reads a field through its `sqlite3_value`, so the column is looked up once, not once per call.
+    ///
+    /// The manual calls the value `sqlite3_column_value` returns "unprotected" and its use with
+    /// `sqlite3_value_text` and friends not threadsafe: it skips the connection's mutex. That is
+    /// sound here because a connection is only ever used by the one thread that borrowed it
+    /// (`SQLITE_OPEN_NOMUTEX`). The value lives until the next step, as column pointers do.
     private static func sqliteField(_ statement: OpaquePointer, _ index: Int32) -> Field {
-        switch sqlite3_column_type(statement, index) {
+        let value = sqlite3_column_value(statement, index)
+        switch sqlite3_value_type(value) {
         case SQLITE_INTEGER:
-            return .integer(sqlite3_column_int64(statement, index))
+            return .integer(sqlite3_value_int64(value))
         case SQLITE_FLOAT:
-            return .real(sqlite3_column_double(statement, index))
+            return .real(sqlite3_value_double(value))
         case SQLITE_TEXT:
             // The manual asks for the pointer first, then the length of that same form.
-            let text = sqlite3_column_text(statement, index)
-            let length = Int(sqlite3_column_bytes(statement, index))
+            let text = sqlite3_value_text(value)
+            let length = Int(sqlite3_value_bytes(value))
             return .text(UnsafeRawBufferPointer(start: text, count: text == nil ? 0 : length))
         case SQLITE_BLOB:
-            let bytes = sqlite3_column_blob(statement, index)
-            let length = Int(sqlite3_column_bytes(statement, index))
+            let bytes = sqlite3_value_blob(value)
+            let length = Int(sqlite3_value_bytes(value))
             return .blob(bytes == nil ? [] : Array(UnsafeRawBufferPointer(start: bytes, count: length)))
         default:
             return .null

@@ -43,6 +43,85 @@ import Testing
         #expect(decoded == [tricky])
     }
 
+    @Test func bytesAreEscapedWhereverTheyFallInAWord() throws {
+        for length in 0..<20 {
+            for position in 0..<max(length, 1) {
+                var text = Array(repeating: UInt8(ascii: "a"), count: length)
+                if position < length { text[position] = UInt8(ascii: "\"") }
+                var writer = JSONWriter()
+                text.withUnsafeBytes { writer.string(utf8: $0) }
+                let decoded = try JSONSerialization.jsonObject(with: Data(writer.bytes), options: .fragmentsAllowed)
+                #expect(decoded as? String == String(decoding: text, as: UTF8.self))
+            }
+        }
+    }
+
+    @Test func invalidUTF8IsRepairedAndValidUTF8KeptAsIs() {
+        let cases: [([UInt8], String)] = [
+            (Array("é 😀 \u{7f}".utf8), "\"é 😀 \\u007f\""),
+            ([0x61, 0xFF, 0x62], "\"a\u{FFFD}b\""),
+            ([0xE2, 0x82], "\"\u{FFFD}\""),
+            ([0xED, 0xA0, 0x80], "\"\u{FFFD}\u{FFFD}\u{FFFD}\""),
+            ([0xC0, 0xAF], "\"\u{FFFD}\u{FFFD}\""),
+        ]
+        for (bytes, expected) in cases {
+            var writer = JSONWriter()
+            bytes.withUnsafeBytes { writer.string(utf8: $0) }
+            #expect(writer.text == expected)
+        }
+    }
+
+    @Test func encodedKeysMatchPlainKeys() {
+        var plain = JSONWriter()
+        var encoded = JSONWriter()
+        plain.beginObject()
+        encoded.beginObject()
+        for name in ["id", "quote\"d", "é", "thirteen_char", "a name longer than sixteen bytes"] {
+            plain.key(name)
+            plain.integer(1)
+            encoded.key(JSONKey(name))
+            encoded.integer(1)
+        }
+        plain.endObject()
+        encoded.endObject()
+        #expect(encoded.text == plain.text)
+        #expect(plain.text.hasPrefix(#"{"id":1,"quote\"d":1,"é":1,"thirteen_char":1,"#))
+    }
+
+    @Test func copiesOfAWriterDoNotShareLaterWrites() {
+        var first = JSONWriter(capacity: 1)
+        first.beginArray()
+        first.string("a")
+        var second = first
+        second.string("b")
+        first.endArray()
+        second.endArray()
+        #expect(first.text == #"["a"]"#)
+        #expect(second.text == #"["a","b"]"#)
+    }
+
+    @Test func numbersMatchTheirDescription() {
+        var values: [Double] = [
+            0.001, 0.000_999, 0.1, 0.3, 0.5, 1, 5, 12.3, 100, 1e-4, 0.3 + 0.1 * 2, -2.5, -0.0, 1e15, 1e15 - 1,
+            999_999_999.999_999, 14_285.714_285_714_286, 0x1p52 + 0.5, 123_456.789,
+        ]
+        // A fixed linear congruential sequence: decimals with up to ten digits over a power of ten,
+        // and arbitrary bit patterns.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<100_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let scale = [1.0, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7][Int(state % 8)]
+            let sign: Double = state & 0x100 == 0 ? 1 : -1
+            values.append(sign * Double((state >> 20) % 10_000_000_000) / scale)
+            values.append(Double(bitPattern: state))
+        }
+        for value in values where value.isFinite {
+            var writer = JSONWriter()
+            writer.number(value)
+            #expect(writer.text == value.description, "\(value.bitPattern)")
+        }
+    }
+
     @Test func nonFiniteNumbersBecomeNull() {
         var writer = JSONWriter()
         writer.beginArray()

@@ -25,6 +25,11 @@ public struct HTTPHeaders: Sendable, Sequence {
         fields.append((name, value))
     }
 
+    /// Makes room for `count` more fields, so that adding several grows the storage once.
+    mutating func reserveCapacity(forAdditional count: Int) {
+        fields.reserveCapacity(fields.count + count)
+    }
+
     /// Replaces every field named `name` with one field.
     public mutating func set(_ name: String, _ value: String) {
         remove(name)

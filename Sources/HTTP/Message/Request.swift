@@ -92,8 +92,16 @@ public enum RequestID {
 
     /// A fresh id: the process prefix and a sequence number, 32 hex digits in all.
     public static func generate() -> String {
-        let sequence = String(counter.add(1, ordering: .relaxed).newValue, radix: 16)
-        return prefix + String(repeating: "0", count: 16 - sequence.utf8.count) + sequence
+        let sequence = counter.add(1, ordering: .relaxed).newValue
+        let hexDigits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 32) { id in
+            let start = id.initialize(fromContentsOf: prefix.utf8)
+            for index in 0..<16 {
+                let digit = Int(truncatingIfNeeded: sequence >> (60 - 4 * index)) & 0xF
+                id[start + index] = hexDigits.utf8Start[digit]
+            }
+            return start + 16
+        }
     }
 
     /// Accepts 1–64 characters from `[A-Za-z0-9._-]`, so an id is safe in logs and headers.

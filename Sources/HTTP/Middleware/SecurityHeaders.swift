@@ -24,6 +24,8 @@ public struct SecurityHeaders: Middleware {
     /// Passes the request on, then adds any security header the response lacks.
     public func respond(to request: Request, next: Responder) throws -> Response {
         var response = try next(request)
+        // The defaults, HSTS and the X-Request-Id the server adds last.
+        response.headers.reserveCapacity(forAdditional: SecurityHeaders.defaults.count + 2)
         for (name, value) in SecurityHeaders.defaults where !response.headers.contains(name) {
             response.headers.add(name, value)
         }

@@ -38,12 +38,15 @@ extension HTTPServer {
         let suppliedID = headers["X-Request-Id"]
         let requestID = suppliedID.flatMap { RequestID.isWellFormed($0) ? $0 : nil } ?? RequestID.generate()
 
-        let targetParts = exchange.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let rawPath = targetParts[0]
-        let query = targetParts.count > 1 ? QueryParameters(parsing: targetParts[1]) : QueryParameters()
+        // Split at the first "?" by bytes: a `Character` split would run grapheme breaking.
+        let target = exchange.target
+        let queryStart = target.utf8.firstIndex(of: UInt8(ascii: "?"))
+        let rawPath = target[..<(queryStart ?? target.endIndex)]
+        let query = queryStart.map { QueryParameters(parsing: target[target.index(after: $0)...]) } ?? QueryParameters()
+        let path = PercentEncoding.decode(rawPath)
         let method = HTTPMethod(rawValue: rawMethod)
         var request = Request(
-            method: method ?? .get, path: PercentEncoding.decode(rawPath) ?? String(rawPath),
+            method: method ?? .get, path: path ?? String(rawPath),
             query: query ?? QueryParameters(), headers: headers,
             remoteAddress: clientAddress(connection) ?? IPAddress(bytes: [0, 0, 0, 0])!,
             requestID: requestID, isSecure: syncline_mhd_connection_is_tls(connection) != 0, logger: logger)
@@ -51,7 +54,7 @@ extension HTTPServer {
         var rejection: HTTPError?
         if method == nil {
             rejection = HTTPError(status: 501, code: "not_implemented", message: "Unsupported method.")
-        } else if !rawPath.hasPrefix("/") || query == nil || PercentEncoding.decode(rawPath) == nil {
+        } else if !rawPath.hasPrefix("/") || query == nil || path == nil {
             rejection = .badRequest("The request target is malformed.")
         } else {
             switch router.match(method: request.method, path: rawPath) {

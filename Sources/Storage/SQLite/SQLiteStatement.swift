@@ -15,6 +15,8 @@ final class SQLiteStatement {
     var isInUse = false
     /// When the cache last lent the statement, for evicting the least recently used.
     var lastUse: UInt64 = 0
+    /// The column names of the last execution; see `columns()`.
+    private var cachedColumns: ResultColumns?
 
     /// Prepares `sql`, which must hold exactly one statement with `$n` placeholders.
     init(sql: String, database: OpaquePointer, persistent: Bool) throws(DatabaseError) {
@@ -126,14 +128,34 @@ final class SQLiteStatement {
     }
 
     /// The result's column names, read once per execution because a schema change may alter them.
+    ///
+    /// While the names stay the same, the previous execution's `ResultColumns` (with its name
+    /// table and JSON keys) is reused.
     func columns() -> ResultColumns {
-        let count = sqlite3_column_count(handle)
+        let count = Int(sqlite3_column_count(handle))
+        if let cached = cachedColumns, cached.names.count == count,
+            cached.names.indices.allSatisfy({ isColumn($0, named: cached.names[$0]) })
+        {
+            return cached
+        }
         var names: [String] = []
-        names.reserveCapacity(Int(count))
-        for index in 0..<count {
+        names.reserveCapacity(count)
+        for index in 0..<Int32(count) {
             names.append(sqlite3_column_name(handle, index).map { String(cString: $0) } ?? "")
         }
-        return ResultColumns(names: names)
+        let columns = ResultColumns(names: names)
+        cachedColumns = columns
+        return columns
+    }
+
+    private func isColumn(_ index: Int, named name: String) -> Bool {
+        guard let current = sqlite3_column_name(handle, Int32(index)) else { return name.isEmpty }
+        var offset = 0
+        for byte in name.utf8 {
+            guard UInt8(bitPattern: current[offset]) == byte else { return false }
+            offset += 1
+        }
+        return current[offset] == 0
     }
 
     /// The current row, read in place.
