@@ -22,8 +22,9 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Core", "CMicroHTTPD"]),
         .target(name: "Audit", dependencies: ["Core", "Storage"]),
         .target(name: "Identity", dependencies: ["Core", "Storage", "HTTP", "Audit", "CArgon2"]),
-        .target(name: "API", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity"]),
-        .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "API"]),
+        .target(name: "Sync", dependencies: ["Core", "Storage", "Audit"]),
+        .target(name: "API", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync"]),
+        .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "API"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
         .executableTarget(
             name: "syncline-bench-server", dependencies: ["App", "Audit", "Core", "HTTP", "Identity", "Storage"],
@@ -37,6 +38,7 @@ let package = Package(
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
