@@ -48,8 +48,16 @@ struct SourceDefinitionTests {
     @Test("Every pagination style, auth kind and file source survives a round trip")
     func otherShapesRoundTrip() throws {
         let connections: [SourceConnection] = [
-            .rest(RESTOptions(url: "http://127.0.0.1:9/a", pagination: .pageNumber(parameter: "p", firstPage: 0, sizeParameter: "n", size: 50), auth: .basic(username: "u", passwordVariable: "SYNCLINE_SOURCE_P"))),
-            .rest(RESTOptions(url: "http://127.0.0.1:9/a", pagination: .offset(offsetParameter: "o", limitParameter: "l", limit: 10), auth: .apiKey(header: "X-Key", variable: "SYNCLINE_SOURCE_K"))),
+            .rest(
+                RESTOptions(
+                    url: "http://127.0.0.1:9/a",
+                    pagination: .pageNumber(parameter: "p", firstPage: 0, sizeParameter: "n", size: 50),
+                    auth: .basic(username: "u", passwordVariable: "SYNCLINE_SOURCE_P"))),
+            .rest(
+                RESTOptions(
+                    url: "http://127.0.0.1:9/a",
+                    pagination: .offset(offsetParameter: "o", limitParameter: "l", limit: 10),
+                    auth: .apiKey(header: "X-Key", variable: "SYNCLINE_SOURCE_K"))),
             .rest(RESTOptions(url: "http://127.0.0.1:9/a", pagination: .linkHeader)),
             .rest(RESTOptions(url: "http://127.0.0.1:9/a", pagination: .nextURL(urlPath: "links.next"))),
             .csv(CSVOptions(path: "orders/2026.csv", delimiter: ";", hasHeader: false)),

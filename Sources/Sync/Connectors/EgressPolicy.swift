@@ -77,10 +77,11 @@ public struct EgressPolicy: Sendable, Hashable {
 
     private static func isHostPattern(_ entry: String) -> Bool {
         let name = entry.hasPrefix("*.") ? String(entry.dropFirst(2)) : entry
-        return !name.isEmpty && name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
-            !label.isEmpty && label.count <= 63
-                && label.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == 45 }
-        }
+        return !name.isEmpty
+            && name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+                !label.isEmpty && label.count <= 63
+                    && label.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == 45 }
+            }
     }
 
     /// Every address `host` resolves to.

@@ -72,17 +72,29 @@ extension SourceDefinition {
         }
         switch kind {
         case .rest?:
-            connection = reader.object("rest").flatMap { var options = $0; return readREST(&options, mode: mode) }
-                .map(SourceConnection.rest)
+            connection = reader.object("rest").flatMap {
+                var options = $0
+                return readREST(&options, mode: mode)
+            }
+            .map(SourceConnection.rest)
         case .csv?:
-            connection = reader.object("csv").flatMap { var options = $0; return readCSV(&options) }
-                .map(SourceConnection.csv)
+            connection = reader.object("csv").flatMap {
+                var options = $0
+                return readCSV(&options)
+            }
+            .map(SourceConnection.csv)
         case .postgres?:
-            connection = reader.object("postgres").flatMap { var options = $0; return readPostgres(&options) }
-                .map(SourceConnection.postgres)
+            connection = reader.object("postgres").flatMap {
+                var options = $0
+                return readPostgres(&options)
+            }
+            .map(SourceConnection.postgres)
         case .sqlite?:
-            connection = reader.object("sqlite").flatMap { var options = $0; return readSQLite(&options) }
-                .map(SourceConnection.sqlite)
+            connection = reader.object("sqlite").flatMap {
+                var options = $0
+                return readSQLite(&options)
+            }
+            .map(SourceConnection.sqlite)
         case nil:
             break
         }
@@ -289,9 +301,10 @@ extension SourceDefinition {
     }
 
     private static func isHeaderName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { byte in
-            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
-                || "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
+        !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+                    || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            }
     }
 }
