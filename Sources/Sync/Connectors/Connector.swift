@@ -25,11 +25,14 @@ public protocol Connector: Sendable {
 
 /// Where a run stands in its source, saved with every batch it commits.
 public struct SyncCheckpoint: Sendable, Hashable, Codable {
-    /// The incremental cursor value this run reads from: records whose cursor is at or after it.
-    /// Nil reads every record.
+    /// The incremental cursor value this run reads from; nil reads every record.
+    ///
+    /// Records whose cursor is at or after it are read.
     public var since: String?
-    /// Where the next batch starts, in the connector's own terms: a page number, offset, token,
-    /// URL or key. Nil means the start; a connector that cannot resume mid-way leaves it nil.
+    /// Where the next batch starts, in the connector's own terms; nil means the start.
+    ///
+    /// A page number, offset, token, URL or key. A connector that cannot resume mid-way leaves
+    /// it nil.
     public var position: String?
 
     /// Creates a checkpoint.
