@@ -21,6 +21,10 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         case leaseLost = "lease_lost"
         /// The store failed.
         case storage
+        /// No such source or sync run.
+        case notFound = "not_found"
+        /// The request clashes with the current state: a name taken, a sync already running.
+        case conflict
     }
 
     /// What went wrong, broadly.

@@ -1,0 +1,302 @@
+import Foundation
+import Storage
+
+/// A source's record table, live or staging: its data columns, and the statements that create
+/// it, fit it to a batch and upsert batches into it.
+///
+/// Every statement runs on the connection the caller passes, inside the caller's transaction,
+/// so a batch, the columns it added and the checkpoint that covers it commit together.
+/// Identifiers come only from the table's own column list and are always quoted; values are
+/// always bound.
+struct RecordTable {
+    let sourceID: Int64
+    let staging: Bool
+    private(set) var columns: [RecordColumn]
+    private var positionsByField: [String: Int]
+
+    private init(sourceID: Int64, staging: Bool, columns: [RecordColumn]) {
+        self.sourceID = sourceID
+        self.staging = staging
+        self.columns = columns.sorted { $0.position < $1.position }
+        positionsByField = Dictionary(uniqueKeysWithValues: self.columns.enumerated().map { ($1.field, $0) })
+    }
+
+    /// The table's name.
+    var name: String { RecordSQL.tableName(sourceID: sourceID, staging: staging) }
+
+    private var quotedName: String { RecordSQL.quote(name) }
+
+    /// The table of `sourceID` as recorded in `source_columns`.
+    static func load(sourceID: Int64, staging: Bool, on connection: any DatabaseConnection) throws -> RecordTable {
+        let rows = try connection.query(
+            "SELECT field, column_name, type, position FROM source_columns WHERE source_id = $1 AND staging = $2",
+            [.integer(sourceID), .bool(staging)])
+        let columns = try rows.map { row in
+            RecordColumn(
+                field: try row.string(0), name: try row.string(1),
+                type: ColumnType(rawValue: try row.string(2)) ?? .text, position: Int(try row.int(3)))
+        }
+        return RecordTable(sourceID: sourceID, staging: staging, columns: columns)
+    }
+
+    /// Whether the table exists in the database.
+    func exists(on connection: any DatabaseConnection) throws -> Bool {
+        switch connection.dialect {
+        case .sqlite:
+            try connection.queryOne(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1", [.text(name)]) != nil
+        case .postgres:
+            try connection.queryOne("SELECT to_regclass($1) IS NOT NULL", [.text(quotedName)])?.bool(0) ?? false
+        }
+    }
+
+    /// Creates the table with its bookkeeping columns and the recorded data columns, unless it exists.
+    func create(on connection: any DatabaseConnection) throws {
+        let dialect = connection.dialect
+        let time = dialect == .sqlite ? "TEXT" : "TIMESTAMPTZ"
+        var definitions = [
+            "\(RecordSQL.primaryKey) TEXT PRIMARY KEY",
+            "\(RecordSQL.firstSeen) \(time) NOT NULL",
+            "\(RecordSQL.lastUpdated) \(time) NOT NULL",
+            "\(RecordSQL.syncRun) BIGINT NOT NULL",
+            "\(RecordSQL.deletedAt) \(time)",
+        ]
+        definitions += columns.map { "\(RecordSQL.quote($0.name)) \($0.type.sqlType(dialect))" }
+        try connection.execute("CREATE TABLE IF NOT EXISTS \(quotedName) (\(definitions.joined(separator: ", ")))")
+    }
+
+    /// Drops the table and forgets its columns.
+    func drop(on connection: any DatabaseConnection) throws {
+        try connection.execute("DROP TABLE IF EXISTS \(quotedName)")
+        try connection.execute(
+            "DELETE FROM source_columns WHERE source_id = $1 AND staging = $2", [.integer(sourceID), .bool(staging)])
+    }
+
+    /// Starts this (staging) table over with `template`'s columns, so a full refresh keeps the
+    /// live table's column names, order and types unless the data forces a change.
+    static func recreate(
+        sourceID: Int64, staging: Bool, like template: RecordTable, on connection: any DatabaseConnection
+    ) throws -> RecordTable {
+        var table = RecordTable(sourceID: sourceID, staging: staging, columns: [])
+        try table.drop(on: connection)
+        for column in template.columns {
+            try table.record(column, on: connection)
+        }
+        table = RecordTable(sourceID: sourceID, staging: staging, columns: template.columns)
+        try table.create(on: connection)
+        return table
+    }
+
+    /// The column holding `field`, if any.
+    func column(forField field: String) -> RecordColumn? {
+        positionsByField[field].map { columns[$0] }
+    }
+
+    /// Adds a column for each new field of `batch` that has a value, and widens each column whose
+    /// type cannot hold the batch's values; returns, per field of the batch, its column's index
+    /// in ``columns`` (nil for a field that is null throughout and has no column yet).
+    mutating func fit(_ batch: RecordBatch, on connection: any DatabaseConnection) throws -> [Int?] {
+        var mapping: [Int?] = []
+        mapping.reserveCapacity(batch.fieldNames.count)
+        for (field, fieldName) in batch.fieldNames.enumerated() {
+            var seen: ColumnType?
+            for record in 0..<batch.count {
+                guard let type = ColumnType.inferred(from: batch.value(record: record, field: field)) else { continue }
+                seen = seen.map { $0.widened(with: type) } ?? type
+                if seen == .text { break }
+            }
+            if let index = positionsByField[fieldName] {
+                if let seen, columns[index].type.widened(with: seen) != columns[index].type {
+                    try widen(index, to: columns[index].type.widened(with: seen), on: connection)
+                }
+                mapping.append(index)
+            } else if let seen {
+                let taken = Set(columns.map { $0.name.lowercased() })
+                let column = RecordColumn(
+                    field: fieldName, name: RecordSQL.columnName(for: fieldName, taken: taken), type: seen,
+                    position: columns.count)
+                try connection.execute(
+                    "ALTER TABLE \(quotedName) ADD COLUMN \(RecordSQL.quote(column.name)) "
+                        + column.type.sqlType(connection.dialect))
+                try record(column, on: connection)
+                positionsByField[fieldName] = columns.count
+                columns.append(column)
+                mapping.append(columns.count - 1)
+            } else {
+                mapping.append(nil)
+            }
+        }
+        return mapping
+    }
+
+    private func record(_ column: RecordColumn, on connection: any DatabaseConnection) throws {
+        try connection.execute(
+            """
+            INSERT INTO source_columns (source_id, staging, position, field, column_name, type)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            """,
+            [
+                .integer(sourceID), .bool(staging), .integer(Int64(column.position)), .text(column.field),
+                .text(column.name), .text(column.type.rawValue),
+            ])
+    }
+
+    private mutating func widen(_ index: Int, to wider: ColumnType, on connection: any DatabaseConnection) throws {
+        let column = columns[index]
+        let quoted = RecordSQL.quote(column.name)
+        let conversion = column.type.conversion(of: quoted, to: wider, connection.dialect)
+        switch connection.dialect {
+        case .postgres:
+            try connection.execute(
+                "ALTER TABLE \(quotedName) ALTER COLUMN \(quoted) TYPE \(wider.sqlType(.postgres)) USING \(conversion)")
+        case .sqlite:
+            // SQLite cannot change a column's type: a new column takes the converted values and
+            // the old one's place.
+            let temporary = RecordSQL.quote("__widening")
+            try connection.execute("ALTER TABLE \(quotedName) ADD COLUMN \(temporary) \(wider.sqlType(.sqlite))")
+            try connection.execute("UPDATE \(quotedName) SET \(temporary) = \(conversion)")
+            try connection.execute("ALTER TABLE \(quotedName) DROP COLUMN \(quoted)")
+            try connection.execute("ALTER TABLE \(quotedName) RENAME COLUMN \(temporary) TO \(quoted)")
+        }
+        try connection.execute(
+            "UPDATE source_columns SET type = $1 WHERE source_id = $2 AND staging = $3 AND field = $4",
+            [.text(wider.rawValue), .integer(sourceID), .bool(staging), .text(column.field)])
+        columns[index].type = wider
+    }
+
+    /// Inserts the records of `batch` under `keys` (one per record), or updates the stored record
+    /// with the same key when any of its values differ; returns how many rows changed.
+    ///
+    /// A key repeated within the batch keeps its last record. Columns the batch lacks are set to
+    /// null, since a record replaces the previous version of itself whole.
+    func upsert(
+        _ batch: RecordBatch, keys: [String], mapping: [Int?], runID: Int64, now: Date,
+        on connection: any DatabaseConnection
+    ) throws -> Int {
+        var lastIndexByKey: [String: Int] = [:]
+        lastIndexByKey.reserveCapacity(keys.count)
+        for (index, key) in keys.enumerated() { lastIndexByKey[key] = index }
+        let records = keys.indices.filter { lastIndexByKey[keys[$0]] == $0 }
+
+        let width = 4 + columns.count
+        let parameterLimit = connection.dialect == .sqlite ? 32_766 : 65_535
+        let rowsPerStatement = max(1, min(1_000, parameterLimit / width))
+        var fieldByColumn = [Int?](repeating: nil, count: columns.count)
+        for (field, column) in mapping.enumerated() {
+            if let column { fieldByColumn[column] = field }
+        }
+
+        var changed = 0
+        var start = 0
+        var parameters: [DatabaseValue] = []
+        parameters.reserveCapacity(min(records.count, rowsPerStatement) * width)
+        while start < records.count {
+            let chunk = records[start..<min(start + rowsPerStatement, records.count)]
+            parameters.removeAll(keepingCapacity: true)
+            for record in chunk {
+                parameters.append(.text(keys[record]))
+                parameters.append(.timestamp(now))
+                parameters.append(.timestamp(now))
+                parameters.append(.integer(runID))
+                for (index, column) in columns.enumerated() {
+                    guard let field = fieldByColumn[index] else {
+                        parameters.append(.null)
+                        continue
+                    }
+                    parameters.append(column.type.databaseValue(batch.value(record: record, field: field)))
+                }
+            }
+            changed += try connection.execute(upsertSQL(rows: chunk.count, dialect: connection.dialect), parameters)
+            start += chunk.count
+        }
+        return changed
+    }
+
+    private func upsertSQL(rows: Int, dialect: SQLDialect) -> String {
+        let dataColumns = columns.map { RecordSQL.quote($0.name) }
+        let names = [RecordSQL.primaryKey, RecordSQL.firstSeen, RecordSQL.lastUpdated, RecordSQL.syncRun] + dataColumns
+        var sql = "INSERT INTO \(quotedName) (\(names.joined(separator: ", "))) VALUES "
+        var parameter = 1
+        for row in 0..<rows {
+            if row > 0 { sql += ", " }
+            sql += "("
+            for column in 0..<names.count {
+                if column > 0 { sql += ", " }
+                sql += "$\(parameter)"
+                parameter += 1
+            }
+            sql += ")"
+        }
+        let assignments =
+            dataColumns.map { "\($0) = excluded.\($0)" } + [
+                "\(RecordSQL.lastUpdated) = excluded.\(RecordSQL.lastUpdated)",
+                "\(RecordSQL.syncRun) = excluded.\(RecordSQL.syncRun)", "\(RecordSQL.deletedAt) = NULL",
+            ]
+        let differences =
+            dataColumns.map { "\(quotedName).\($0) IS DISTINCT FROM excluded.\($0)" } + [
+                "\(quotedName).\(RecordSQL.deletedAt) IS NOT NULL"
+            ]
+        sql += " ON CONFLICT (\(RecordSQL.primaryKey)) DO UPDATE SET " + assignments.joined(separator: ", ")
+        sql += " WHERE " + differences.joined(separator: " OR ")
+        return sql
+    }
+}
+
+extension RecordTable {
+    /// Makes the staging table of a full refresh the live one, in the caller's transaction.
+    ///
+    /// Records that were already stored keep their first-seen time, and their last-updated time
+    /// when no value changed. With `marksDeleted`, records the refresh no longer found are carried
+    /// over marked deleted (columns whose type changed are left null for them).
+    static func promote(
+        _ staging: RecordTable, over live: RecordTable, marksDeleted: Bool, now: Date,
+        on connection: any DatabaseConnection
+    ) throws {
+        let stagingName = RecordSQL.quote(staging.name)
+        let liveName = RecordSQL.quote(live.name)
+        if try live.exists(on: connection) {
+            let shared = staging.columns.filter { live.column(forField: $0.field) == $0 }
+            let unchanged =
+                staging.columns.count == live.columns.count && shared.count == staging.columns.count
+                ? shared.map { "\(stagingName).\(RecordSQL.quote($0.name)) IS NOT DISTINCT FROM old.\(RecordSQL.quote($0.name))" }
+                : ["FALSE"]
+            let keepUpdated = (unchanged.isEmpty ? ["TRUE"] : unchanged).joined(separator: " AND ")
+            try connection.execute(
+                """
+                UPDATE \(stagingName) SET \(RecordSQL.firstSeen) = old.\(RecordSQL.firstSeen),
+                    \(RecordSQL.lastUpdated) = CASE WHEN \(keepUpdated) AND old.\(RecordSQL.deletedAt) IS NULL
+                        THEN old.\(RecordSQL.lastUpdated) ELSE \(stagingName).\(RecordSQL.lastUpdated) END
+                FROM \(liveName) AS old WHERE old.\(RecordSQL.primaryKey) = \(stagingName).\(RecordSQL.primaryKey)
+                """)
+            if marksDeleted {
+                let carried = shared.map { RecordSQL.quote($0.name) }
+                let bookkeeping = [
+                    RecordSQL.primaryKey, RecordSQL.firstSeen, RecordSQL.lastUpdated, RecordSQL.syncRun,
+                ]
+                let targets = (bookkeeping + [RecordSQL.deletedAt] + carried).joined(separator: ", ")
+                let sources = (bookkeeping.map { "old.\($0)" } + ["COALESCE(old.\(RecordSQL.deletedAt), $1)"]
+                    + carried.map { "old.\($0)" }).joined(separator: ", ")
+                try connection.execute(
+                    """
+                    INSERT INTO \(stagingName) (\(targets)) SELECT \(sources) FROM \(liveName) AS old
+                    WHERE NOT EXISTS (SELECT 1 FROM \(stagingName) AS fresh
+                        WHERE fresh.\(RecordSQL.primaryKey) = old.\(RecordSQL.primaryKey))
+                    """, [.timestamp(now)])
+            }
+        }
+        try connection.execute("DROP TABLE IF EXISTS \(liveName)")
+        try connection.execute("ALTER TABLE \(stagingName) RENAME TO \(liveName)")
+        try connection.execute(
+            "DELETE FROM source_columns WHERE source_id = $1 AND staging = $2", [.integer(live.sourceID), .bool(false)])
+        try connection.execute(
+            "UPDATE source_columns SET staging = $1 WHERE source_id = $2 AND staging = $3",
+            [.bool(false), .integer(live.sourceID), .bool(true)])
+    }
+
+    /// The number of records in the table that are not marked deleted; zero when it does not exist.
+    func recordCount(on connection: any DatabaseConnection) throws -> Int64 {
+        guard try exists(on: connection) else { return 0 }
+        return try connection.queryOne(
+            "SELECT count(*) FROM \(RecordSQL.quote(name)) WHERE \(RecordSQL.deletedAt) IS NULL")?.int(0) ?? 0
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Storage
+
+/// Keeps sources in the control database.
+public struct SourceStore: Sendable {
+    private let database: any Database
+
+    /// Creates a store over `database`.
+    public init(database: any Database) {
+        self.database = database
+    }
+
+    /// Every source, by name.
+    public func list() throws -> [Source] {
+        try database.read { connection in
+            try connection.query("SELECT \(Source.columns) FROM sources ORDER BY name, id").map(Source.init)
+        }
+    }
+
+    /// The source with `id`, or nil.
+    public func find(id: Int64) throws -> Source? {
+        try database.read { connection in
+            try connection.queryOne("SELECT \(Source.columns) FROM sources WHERE id = $1", [.integer(id)])
+                .map(Source.init)
+        }
+    }
+
+    /// The source named `name`, or nil.
+    public func find(name: String) throws -> Source? {
+        try database.read { connection in
+            try connection.queryOne("SELECT \(Source.columns) FROM sources WHERE name = $1", [.text(name)])
+                .map(Source.init)
+        }
+    }
+
+    /// Stores a new source; throws a conflict when the name is taken.
+    public func create(_ definition: SourceDefinition, now: Date = Date()) throws -> Source {
+        let next = definition.schedule.map { $0.nextRun(after: now) }
+        return try database.transaction { connection in
+            guard try connection.queryOne("SELECT 1 FROM sources WHERE name = $1", [.text(definition.name)]) == nil
+            else { throw SyncError(.conflict, "A source named \(definition.name) exists already.") }
+            let row = try connection.queryOne(
+                """
+                INSERT INTO sources (name, kind, definition, next_sync_at, created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $5) RETURNING \(Source.columns)
+                """,
+                [
+                    .text(definition.name), .text(definition.kind.rawValue), .text(definition.jsonText),
+                    DatabaseValue(next), .timestamp(now),
+                ])
+            return try Source(row: row!)
+        }
+    }
+
+    /// Replaces a source's definition; the schedule restarts from now when it changed.
+    ///
+    /// Changing the kind or the primary key would leave the stored records meaningless, so the
+    /// caller decides whether to allow it; this store only keeps names unique.
+    public func update(id: Int64, to definition: SourceDefinition, now: Date = Date()) throws -> Source {
+        try database.transaction { connection in
+            guard let current = try connection.queryOne(
+                "SELECT \(Source.columns) FROM sources WHERE id = $1", [.integer(id)]
+            ).map(Source.init) else { throw SyncError(.notFound, "No such source.") }
+            if definition.name != current.name,
+                try connection.queryOne("SELECT 1 FROM sources WHERE name = $1", [.text(definition.name)]) != nil
+            {
+                throw SyncError(.conflict, "A source named \(definition.name) exists already.")
+            }
+            let next =
+                definition.schedule == current.definition.schedule
+                ? current.nextSyncAt : definition.schedule.map { $0.nextRun(after: now) }
+            let row = try connection.queryOne(
+                """
+                UPDATE sources SET name = $1, kind = $2, definition = $3, next_sync_at = $4, updated_at = $5
+                WHERE id = $6 RETURNING \(Source.columns)
+                """,
+                [
+                    .text(definition.name), .text(definition.kind.rawValue), .text(definition.jsonText),
+                    DatabaseValue(next), .timestamp(now), .integer(id),
+                ])
+            return try Source(row: row!)
+        }
+    }
+
+    /// Deletes a source, its records and its sync history; refused while a sync is queued or running.
+    public func delete(id: Int64) throws {
+        try database.transaction { connection in
+            guard try connection.queryOne("SELECT 1 FROM sources WHERE id = $1", [.integer(id)]) != nil else {
+                throw SyncError(.notFound, "No such source.")
+            }
+            if try connection.queryOne(
+                "SELECT 1 FROM sync_runs WHERE source_id = $1 AND status IN ('queued', 'running')", [.integer(id)])
+                != nil
+            {
+                throw SyncError(.conflict, "A sync of this source is queued or running; cancel it first.")
+            }
+            for staging in [false, true] {
+                try RecordTable.load(sourceID: id, staging: staging, on: connection).drop(on: connection)
+            }
+            try connection.execute("DELETE FROM sync_runs WHERE source_id = $1", [.integer(id)])
+            try connection.execute("DELETE FROM sources WHERE id = $1", [.integer(id)])
+        }
+    }
+
+    /// The columns of a source's record table, in order.
+    public func columns(sourceID: Int64) throws -> [RecordColumn] {
+        try database.read { connection in
+            try RecordTable.load(sourceID: sourceID, staging: false, on: connection).columns
+        }
+    }
+}
