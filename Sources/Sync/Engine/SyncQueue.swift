@@ -125,3 +125,19 @@ public struct SyncQueue: Sendable {
         }
     }
 }
+
+extension SyncQueue {
+    /// Takes run `runID` for `owner` when it is still queued; nil when a worker has it already.
+    public func claim(runID: Int64, owner: String, lease: Duration, now: Date = Date()) throws -> SyncRun? {
+        try database.transaction { connection in
+            try connection.queryOne(
+                """
+                UPDATE sync_runs SET status = 'running', phase = 'starting', lease_owner = $1,
+                    lease_expires_at = $2, started_at = COALESCE(started_at, $3), attempts = attempts + 1
+                WHERE id = $4 AND status = 'queued' RETURNING \(SyncRun.columns)
+                """,
+                [.text(owner), .timestamp(now.addingTimeInterval(lease.seconds)), .timestamp(now), .integer(runID)]
+            ).map(SyncRun.init)
+        }
+    }
+}
