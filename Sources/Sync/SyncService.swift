@@ -99,8 +99,9 @@ public final class SyncService: Sendable {
         return run
     }
 
-    /// Executes run `id` on the calling thread when no worker has taken it yet; returns whether
-    /// this call ran it. The command line uses this to sync without a server.
+    /// Executes run `runID` here unless a worker has taken it; returns whether this call ran it.
+    ///
+    /// The command line uses this to sync without a server.
     public func executeHere(runID: Int64) throws -> Bool {
         guard let run = try queue.claim(runID: runID, owner: engine.owner, lease: engine.lease) else { return false }
         engine.execute(run, shutdown: RunControl())
@@ -144,7 +145,7 @@ public final class SyncService: Sendable {
                 sampled += batch.count
                 if sampled >= sampleSize { throw SyncError(.cancelled, "The sample is complete.") }
             }
-        } catch where error.kind == .cancelled && sampled >= sampleSize {
+        } catch  where error.kind == .cancelled && sampled >= sampleSize {
             // Discovery stops the read itself once it has its sample.
         } catch {
             throw SyncError(error.kind, context.secrets.redact(error.message))

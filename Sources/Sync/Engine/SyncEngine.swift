@@ -111,11 +111,13 @@ public final class SyncEngine: Sendable {
             logger: logger.labeled("connector"), cursorField: incremental ? definition.cursor?.field : nil,
             isCancelled: { control.shouldStop || shutdown.shouldStop })
         let keys = RecordKeys(fields: definition.primaryKey)
-        try connector.read(from: checkpoint, context: context) { (batch: RecordBatch, next: SyncCheckpoint) throws(SyncError) in
+        try connector.read(from: checkpoint, context: context) {
+            (batch: RecordBatch, next: SyncCheckpoint) throws(SyncError) in
             shutdown.pass(to: control)
             try control.check()
             let batchKeys = try keys.keys(of: batch, firstOrdinal: run.recordsRead + 1)
-            if incremental, let field = definition.cursor?.field, let position = batch.existingPosition(ofField: field) {
+            if incremental, let field = definition.cursor?.field, let position = batch.existingPosition(ofField: field)
+            {
                 for record in 0..<batch.count {
                     run.highestCursor = CursorValue.later(
                         run.highestCursor, CursorValue.text(of: batch.value(record: record, field: position)))
@@ -131,7 +133,9 @@ public final class SyncEngine: Sendable {
                         let mapping = try table.fit(batch, on: connection)
                         let written = try table.upsert(
                             batch, keys: batchKeys, mapping: mapping, runID: progress.id, now: Date(), on: connection)
-                        try self.saveProgress(progress, written: written, on: connection)
+                        if try self.saveProgress(progress, written: written, on: connection) {
+                            control.requestCancel()
+                        }
                         return written
                     })
             } catch let error as SyncError {
@@ -146,14 +150,16 @@ public final class SyncEngine: Sendable {
 
         let finished = run
         return try database.transaction { connection in
-            guard try connection.execute(
-                "UPDATE sync_runs SET phase = 'promoting' WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
-                [.integer(finished.id), .text(owner)]) == 1
+            guard
+                try connection.execute(
+                    "UPDATE sync_runs SET phase = 'promoting' WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+                    [.integer(finished.id), .text(owner)]) == 1
             else { throw SyncError(.leaseLost, "Another instance took the run over.") }
             let now = Date()
             let live = try RecordTable.load(sourceID: source.id, staging: false, on: connection)
             if !incremental {
-                try RecordTable.promote(table, over: live, marksDeleted: definition.marksDeleted, now: now, on: connection)
+                try RecordTable.promote(
+                    table, over: live, marksDeleted: definition.marksDeleted, now: now, on: connection)
             }
             let count = try RecordTable.load(sourceID: source.id, staging: false, on: connection)
                 .recordCount(on: connection)
@@ -175,21 +181,23 @@ public final class SyncEngine: Sendable {
         }
     }
 
-    /// Stores the run's progress and checkpoint with the batch, checking the lease is still held.
-    private func saveProgress(_ run: SyncRun, written: Int, on connection: any DatabaseConnection) throws {
+    /// Stores the run's progress and checkpoint with the batch, checking the lease is still held;
+    /// returns whether an admin has asked to cancel the run.
+    private func saveProgress(_ run: SyncRun, written: Int, on connection: any DatabaseConnection) throws -> Bool {
         let checkpoint = run.checkpoint.map { String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) }
-        let updated = try connection.execute(
+        let updated = try connection.queryOne(
             """
             UPDATE sync_runs SET phase = 'reading', checkpoint = $1, highest_cursor = $2, records_read = $3,
                 records_written = $4, pages = $5, lease_expires_at = $6
-            WHERE id = $7 AND lease_owner = $8 AND status = 'running'
+            WHERE id = $7 AND lease_owner = $8 AND status = 'running' RETURNING cancel_requested
             """,
             [
                 DatabaseValue(checkpoint), DatabaseValue(run.highestCursor), .integer(run.recordsRead),
                 .integer(run.recordsWritten + Int64(written)), .integer(run.pages),
                 .timestamp(Date().addingTimeInterval(lease.seconds)), .integer(run.id), .text(owner),
             ])
-        guard updated == 1 else { throw SyncError(.leaseLost, "Another instance took the run over.") }
+        guard let updated else { throw SyncError(.leaseLost, "Another instance took the run over.") }
+        return try updated.bool(0)
     }
 
     /// Ends a run that did not succeed: cancelled or failed, or back to the queue on shutdown.

@@ -62,11 +62,12 @@ public struct SyncQueue: Sendable {
         id: Int64, owner: String, lease: Duration, now: Date = Date()
     ) throws -> (held: Bool, cancelRequested: Bool) {
         try database.write { connection in
-            guard let row = try connection.queryOne(
-                """
-                UPDATE sync_runs SET lease_expires_at = $1
-                WHERE id = $2 AND lease_owner = $3 AND status = 'running' RETURNING cancel_requested
-                """, [.timestamp(now.addingTimeInterval(lease.seconds)), .integer(id), .text(owner)])
+            guard
+                let row = try connection.queryOne(
+                    """
+                    UPDATE sync_runs SET lease_expires_at = $1
+                    WHERE id = $2 AND lease_owner = $3 AND status = 'running' RETURNING cancel_requested
+                    """, [.timestamp(now.addingTimeInterval(lease.seconds)), .integer(id), .text(owner)])
             else { return (false, false) }
             return (true, try row.bool(0))
         }
@@ -75,9 +76,11 @@ public struct SyncQueue: Sendable {
     /// Asks to cancel run `id`: a queued run ends at once, a running one at its next batch.
     public func requestCancel(id: Int64, now: Date = Date()) throws -> SyncRun {
         try database.transaction { connection in
-            guard let run = try connection.queryOne(
-                "SELECT \(SyncRun.columns) FROM sync_runs WHERE id = $1", [.integer(id)]
-            ).map(SyncRun.init) else { throw SyncError(.notFound, "No such sync run.") }
+            guard
+                let run = try connection.queryOne(
+                    "SELECT \(SyncRun.columns) FROM sync_runs WHERE id = $1", [.integer(id)]
+                ).map(SyncRun.init)
+            else { throw SyncError(.notFound, "No such sync run.") }
             switch run.status {
             case .queued:
                 return try SyncRun(
@@ -107,13 +110,22 @@ public struct SyncQueue: Sendable {
 
     /// Runs newest first, of one source or all, with ids below `before` when given.
     public func list(sourceID: Int64? = nil, before: Int64? = nil, limit: Int = 50) throws -> [SyncRun] {
-        try database.read { connection in
+        var conditions: [String] = []
+        var parameters: [DatabaseValue] = []
+        if let sourceID {
+            parameters.append(.integer(sourceID))
+            conditions.append("source_id = $\(parameters.count)")
+        }
+        if let before {
+            parameters.append(.integer(before))
+            conditions.append("id < $\(parameters.count)")
+        }
+        parameters.append(.integer(Int64(limit)))
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try database.read { connection in
             try connection.query(
-                """
-                SELECT \(SyncRun.columns) FROM sync_runs
-                WHERE ($1 IS NULL OR source_id = $1) AND ($2 IS NULL OR id < $2)
-                ORDER BY id DESC LIMIT $3
-                """, [DatabaseValue(sourceID), DatabaseValue(before), .integer(Int64(limit))]
+                "SELECT \(SyncRun.columns) FROM sync_runs \(filter) ORDER BY id DESC LIMIT $\(parameters.count)",
+                parameters
             ).map(SyncRun.init)
         }
     }

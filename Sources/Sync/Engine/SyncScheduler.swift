@@ -59,8 +59,9 @@ final class SyncScheduler: Sendable {
     static func tick(database: any Database, now: Date) throws -> Int {
         try database.transaction { connection in
             if connection.dialect == .postgres {
-                guard try connection.queryOne("SELECT pg_try_advisory_xact_lock($1)", [.integer(advisoryLockKey)])?
-                    .bool(0) == true
+                guard
+                    try connection.queryOne("SELECT pg_try_advisory_xact_lock($1)", [.integer(advisoryLockKey)])?
+                        .bool(0) == true
                 else { return 0 }
             }
             let due = try connection.query(
@@ -73,9 +74,11 @@ final class SyncScheduler: Sendable {
                 let next = definition?.schedule.map { $0.nextRun(after: now) }
                 try connection.execute(
                     "UPDATE sources SET next_sync_at = $1 WHERE id = $2", [DatabaseValue(next), .integer(id)])
-                guard try connection.queryOne(
-                    "SELECT 1 FROM sync_runs WHERE source_id = $1 AND status IN ('queued', 'running')", [.integer(id)])
-                    == nil
+                guard
+                    try connection.queryOne(
+                        "SELECT 1 FROM sync_runs WHERE source_id = $1 AND status IN ('queued', 'running')",
+                        [.integer(id)])
+                        == nil
                 else { continue }
                 try connection.execute(
                     """

@@ -26,10 +26,12 @@ final class SyncWorkers: Sendable {
     }
 
     func start() {
-        guard started.withLock({ started in
-            defer { started = true }
-            return !started
-        }) else { return }
+        guard
+            started.withLock({ started in
+                defer { started = true }
+                return !started
+            })
+        else { return }
         for index in 0..<count {
             finished.enter()
             let thread = Thread { [self] in

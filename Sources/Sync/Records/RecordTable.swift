@@ -258,7 +258,9 @@ extension RecordTable {
             let shared = staging.columns.filter { live.column(forField: $0.field) == $0 }
             let unchanged =
                 staging.columns.count == live.columns.count && shared.count == staging.columns.count
-                ? shared.map { "\(stagingName).\(RecordSQL.quote($0.name)) IS NOT DISTINCT FROM old.\(RecordSQL.quote($0.name))" }
+                ? shared.map {
+                    "\(stagingName).\(RecordSQL.quote($0.name)) IS NOT DISTINCT FROM old.\(RecordSQL.quote($0.name))"
+                }
                 : ["FALSE"]
             let keepUpdated = (unchanged.isEmpty ? ["TRUE"] : unchanged).joined(separator: " AND ")
             try connection.execute(
@@ -274,7 +276,8 @@ extension RecordTable {
                     RecordSQL.primaryKey, RecordSQL.firstSeen, RecordSQL.lastUpdated, RecordSQL.syncRun,
                 ]
                 let targets = (bookkeeping + [RecordSQL.deletedAt] + carried).joined(separator: ", ")
-                let sources = (bookkeeping.map { "old.\($0)" } + ["COALESCE(old.\(RecordSQL.deletedAt), $1)"]
+                let sources =
+                    (bookkeeping.map { "old.\($0)" } + ["COALESCE(old.\(RecordSQL.deletedAt), $1)"]
                     + carried.map { "old.\($0)" }).joined(separator: ", ")
                 try connection.execute(
                     """

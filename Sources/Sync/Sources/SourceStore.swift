@@ -58,9 +58,11 @@ public struct SourceStore: Sendable {
     /// caller decides whether to allow it; this store only keeps names unique.
     public func update(id: Int64, to definition: SourceDefinition, now: Date = Date()) throws -> Source {
         try database.transaction { connection in
-            guard let current = try connection.queryOne(
-                "SELECT \(Source.columns) FROM sources WHERE id = $1", [.integer(id)]
-            ).map(Source.init) else { throw SyncError(.notFound, "No such source.") }
+            guard
+                let current = try connection.queryOne(
+                    "SELECT \(Source.columns) FROM sources WHERE id = $1", [.integer(id)]
+                ).map(Source.init)
+            else { throw SyncError(.notFound, "No such source.") }
             if definition.name != current.name,
                 try connection.queryOne("SELECT 1 FROM sources WHERE name = $1", [.text(definition.name)]) != nil
             {
