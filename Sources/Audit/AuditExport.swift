@@ -89,9 +89,9 @@ private struct AuditExportBuffer {
             bytes.append(UInt8(ascii: ","))
             let text = row.text(column) ?? UnsafeRawBufferPointer(start: nil, count: 0)
             if text.allSatisfy({ $0 < 0x80 }) {
-                CSV.appendCell(text, to: &bytes)
+                CSVCell.append(text, to: &bytes)
             } else {
-                CSV.appendCell(Array(String(decoding: text, as: UTF8.self).utf8), to: &bytes)
+                CSVCell.append(Array(String(decoding: text, as: UTF8.self).utf8), to: &bytes)
             }
         }
         bytes.append(contentsOf: [0x0D, 0x0A])
@@ -124,30 +124,4 @@ private struct AuditExportBuffer {
         bytes.append(contentsOf: writer.bytes)
         bytes.append(0x0A)
     }
-}
-
-/// RFC 4180 cells, safe to open in a spreadsheet.
-enum CSV {
-    /// Appends `cell`, quoted when it holds a comma, quote, CR, LF or another control character,
-    /// and prefixed with `'` when it starts with `=`, `+`, `-`, `@`, tab or CR, which spreadsheets
-    /// would read as the start of a formula.
-    static func appendCell<Cell: Collection<UInt8>>(_ cell: Cell, to bytes: inout [UInt8]) {
-        let neutralize = cell.first.map(formulaStarts.contains) ?? false
-        let quote = cell.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 < 0x20 || $0 == 0x7F }
-        if quote { bytes.append(UInt8(ascii: "\"")) }
-        if neutralize { bytes.append(UInt8(ascii: "'")) }
-        if quote {
-            for byte in cell {
-                bytes.append(byte)
-                if byte == UInt8(ascii: "\"") { bytes.append(byte) }
-            }
-            bytes.append(UInt8(ascii: "\""))
-        } else {
-            bytes.append(contentsOf: cell)
-        }
-    }
-
-    private static let formulaStarts: Set<UInt8> = [
-        UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
-    ]
 }

@@ -21,6 +21,8 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         case leaseLost = "lease_lost"
         /// The store failed.
         case storage
+        /// A records query is malformed; ``SyncError/fields`` says which parameter.
+        case invalidQuery = "invalid_query"
         /// No such source or sync run.
         case notFound = "not_found"
         /// The request clashes with the current state: a name taken, a sync already running.

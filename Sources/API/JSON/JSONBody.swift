@@ -33,6 +33,9 @@ public struct JSONBody {
         self.object = object
     }
 
+    /// The whole object, for bodies that a lower layer reads itself (source definitions).
+    public var json: JSONValue { .object(object) }
+
     /// A string field; `required` ones must be present; lengths are in characters.
     public mutating func string(_ name: String, required: Bool = true, maxLength: Int = 256) -> String? {
         known.insert(name)

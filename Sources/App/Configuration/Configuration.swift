@@ -2,6 +2,7 @@ import Core
 import Foundation
 import HTTP
 import Identity
+import Sync
 
 /// Every problem found in the environment, one line each, so all can be fixed in one go.
 public struct ConfigurationError: Error, CustomStringConvertible {
@@ -64,6 +65,20 @@ public struct Configuration: Sendable {
     public var auditsAPIAccess: Bool
     /// Days audit entries are kept; 0 keeps them forever.
     public var auditRetentionDays: Int
+    /// The directory CSV and SQLite sources read their files from.
+    public var importDirectory: String
+    /// Which hosts REST sources may reach; unrestricted (but for link-local addresses) when unset.
+    public var egress: EgressPolicy
+    /// The `SYNCLINE_SOURCE_…` variables that source definitions may name as secrets.
+    public var sourceVariables: [String: String]
+    /// The sync service's workers, lease and timers.
+    public var sync: SyncServiceConfiguration
+    /// Records per batch, and so per transaction, in a sync.
+    public var syncBatchSize: Int
+    /// Manual syncs one source may start per minute (a burst of as many).
+    public var manualSyncsPerSourcePerMinute: Int
+    /// Manual syncs one admin may start per minute (a burst of as many).
+    public var manualSyncsPerUserPerMinute: Int
     /// Problems that do not stop a development server but should be seen, one line each.
     public private(set) var warnings: [String] = []
 
@@ -198,6 +213,24 @@ public struct Configuration: Sendable {
         }
         auditsAPIAccess = reader.boolean("SYNCLINE_AUDIT_API_ACCESS") ?? true
         auditRetentionDays = reader.integer("SYNCLINE_AUDIT_RETENTION_DAYS", in: 0...36_500) ?? 0
+
+        importDirectory = reader.text("SYNCLINE_IMPORT_DIR") ?? "./var/import"
+        let allowlist = reader.text("SYNCLINE_EGRESS_ALLOW") ?? ""
+        if let policy = EgressPolicy(allowlist: allowlist) {
+            egress = policy
+        } else {
+            egress = .unrestricted
+            reader.problem("SYNCLINE_EGRESS_ALLOW must list host names, *.domains, addresses or CIDR blocks")
+        }
+        sourceVariables = environment.filter { $0.key.hasPrefix(SourceDefinition.secretVariablePrefix) }
+        sync = SyncServiceConfiguration(
+            workers: reader.integer("SYNCLINE_SYNC_WORKERS", in: 1...64) ?? 2,
+            lease: .seconds(reader.integer("SYNCLINE_SYNC_LEASE", in: 3...3600) ?? 30),
+            pollInterval: .seconds(reader.integer("SYNCLINE_SYNC_POLL", in: 1...3600) ?? 2),
+            schedulerInterval: .seconds(reader.integer("SYNCLINE_SYNC_POLL", in: 1...3600) ?? 2))
+        syncBatchSize = reader.integer("SYNCLINE_SYNC_BATCH", in: 1...100_000) ?? 1000
+        manualSyncsPerSourcePerMinute = reader.integer("SYNCLINE_SYNC_MANUAL_PER_SOURCE", in: 1...10_000) ?? 2
+        manualSyncsPerUserPerMinute = reader.integer("SYNCLINE_SYNC_MANUAL_PER_USER", in: 1...10_000) ?? 10
         self.warnings = warnings
 
         if self.mode == .production {

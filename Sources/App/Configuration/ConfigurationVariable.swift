@@ -87,5 +87,25 @@ public struct ConfigurationVariable: Sendable {
         .init(
             name: "SYNCLINE_AUDIT_RETENTION_DAYS", defaultValue: "0",
             summary: "days audit entries are kept; older ones are pruned daily (0: keep forever)"),
+        .init(
+            name: "SYNCLINE_IMPORT_DIR", defaultValue: "./var/import",
+            summary: "the only directory CSV and SQLite sources may read files from"),
+        .init(
+            name: "SYNCLINE_EGRESS_ALLOW", defaultValue: "",
+            summary: "hosts, *.domains and CIDR blocks REST sources may reach (link-local always refused)"),
+        .init(name: "SYNCLINE_SYNC_WORKERS", defaultValue: "2", summary: "syncs this instance runs at once"),
+        .init(
+            name: "SYNCLINE_SYNC_LEASE", defaultValue: "30",
+            summary: "seconds a running sync stays claimed without a heartbeat before another instance takes it"),
+        .init(
+            name: "SYNCLINE_SYNC_POLL", defaultValue: "2",
+            summary: "seconds between looks for due schedules and for runs queued elsewhere"),
+        .init(name: "SYNCLINE_SYNC_BATCH", defaultValue: "1000", summary: "records per batch and transaction"),
+        .init(
+            name: "SYNCLINE_SYNC_MANUAL_PER_SOURCE", defaultValue: "2",
+            summary: "manual syncs per minute of one source"),
+        .init(
+            name: "SYNCLINE_SYNC_MANUAL_PER_USER", defaultValue: "10",
+            summary: "manual syncs per minute started by one admin"),
     ]
 }

@@ -153,3 +153,18 @@ extension SyncQueue {
         }
     }
 }
+
+extension SyncQueue {
+    /// The newest run of each source that has one, by source id.
+    public func latestRuns() throws -> [Int64: SyncRun] {
+        try database.read { connection in
+            let runs = try connection.query(
+                """
+                SELECT \(SyncRun.columns) FROM sync_runs
+                WHERE id IN (SELECT max(id) FROM sync_runs GROUP BY source_id)
+                """
+            ).map(SyncRun.init)
+            return Dictionary(uniqueKeysWithValues: runs.map { ($0.sourceID, $0) })
+        }
+    }
+}

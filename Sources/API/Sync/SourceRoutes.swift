@@ -1,0 +1,268 @@
+import Audit
+import Core
+import Foundation
+import HTTP
+import Identity
+import Sync
+
+/// `/api/v1/sources`: sources for everyone signed in (connection details for admins only),
+/// managed by admins, with connection checks, discovery and manual syncs.
+public struct SourceRoutes: Sendable {
+    private let sync: SyncService
+    private let audit: any AuditRecorder
+    private let throttle: ManualSyncThrottle
+
+    /// Creates the routes over the sync service.
+    public init(sync: SyncService, audit: any AuditRecorder, throttle: ManualSyncThrottle = ManualSyncThrottle()) {
+        self.sync = sync
+        self.audit = audit
+        self.throttle = throttle
+    }
+
+    private static let bodyLimit = 64 * 1024
+    private static let notFound = ResponseDocumentation("No such source.", schema: .errorBody)
+    private static let invalid = ResponseDocumentation("The definition is invalid.", schema: .errorBody)
+    private static let definitionSchema = JSONSchema.object(
+        properties: [
+            ("name", .string()), ("kind", .string(allowed: SourceKind.allCases.map(\.rawValue))),
+            ("mode", .string(allowed: SyncMode.allCases.map(\.rawValue))),
+            ("primaryKey", .array(of: .string())),
+            ("cursor", .object(properties: [("field", .string()), ("lookback", .number())], required: ["field"])),
+            ("schedule", .object(properties: [("everySeconds", .integer()), ("cron", .string())])),
+            ("marksDeleted", .boolean()), ("rest", .object(properties: [])), ("csv", .object(properties: [])),
+            ("postgres", .object(properties: [])), ("sqlite", .object(properties: [])),
+        ],
+        required: ["name", "kind"], description: "A source definition; docs/sources.md lists every option.")
+
+    /// Adds the routes to `router`.
+    public func register(on router: inout Router) {
+        router.add(
+            .get, "/api/v1/sources",
+            RouteMetadata(
+                access: .viewer, summary: "Every source, with its latest run; definitions for admins only.",
+                tags: ["sources"],
+                responses: [
+                    200: ResponseDocumentation(
+                        "The sources, by name.",
+                        schema: .object(properties: [("sources", .array(of: SourceResource.schema))]))
+                ])
+        ) { request in
+            let detailed = try isAdmin(request)
+            let latest = try sync.queue.latestRuns()
+            let sources = try sync.sources.list().map {
+                SourceResource($0, latestRun: latest[$0.id], detailed: detailed)
+            }
+            return try Response.json(["sources": sources])
+        }
+        router.add(
+            .post, "/api/v1/sources",
+            RouteMetadata(
+                access: .admin, summary: "Create a source.", tags: ["sources"], accepts: ["application/json"],
+                bodyLimit: Self.bodyLimit, requestSchema: Self.definitionSchema,
+                responses: [
+                    201: ResponseDocumentation("Created.", schema: SourceResource.schema),
+                    409: ResponseDocumentation(
+                        "The name is taken.", schema: .errorBody), 422: Self.invalid,
+                ])
+        ) { request in
+            let definition = try SourceDefinition(json: try JSONBody(request).json)
+            let source = try sync.sources.create(definition)
+            recordChange("source.create", source: source.name, request: request)
+            return try Response.json(SourceResource(source, latestRun: nil, detailed: true), status: 201)
+        }
+        router.add(
+            .get, "/api/v1/sources/{id}",
+            RouteMetadata(
+                access: .viewer, summary: "One source; its definition for admins only.", tags: ["sources"],
+                responses: [
+                    200: ResponseDocumentation("The source.", schema: SourceResource.schema), 404: Self.notFound,
+                ])
+        ) { request in
+            let source = try source(request)
+            let latest = try sync.queue.list(sourceID: source.id, limit: 1).first
+            return try Response.json(SourceResource(source, latestRun: latest, detailed: try isAdmin(request)))
+        }
+        router.add(
+            .patch, "/api/v1/sources/{id}",
+            RouteMetadata(
+                access: .admin,
+                summary: "Change a source: the fields given replace the stored ones (nested objects whole).",
+                tags: ["sources"], accepts: ["application/json"], bodyLimit: Self.bodyLimit,
+                requestSchema: Self.definitionSchema,
+                responses: [
+                    200: ResponseDocumentation("The source as changed.", schema: SourceResource.schema),
+                    404: Self.notFound, 409: ResponseDocumentation("The name is taken.", schema: .errorBody),
+                    422: Self.invalid,
+                ])
+        ) { request in
+            let current = try source(request)
+            let changes = try JSONBody(request).json
+            let definition = try SourceDefinition(json: try merged(current.definition, with: changes))
+            var problems: [String: String] = [:]
+            if definition.kind != current.definition.kind {
+                problems["kind"] = "The kind of a source cannot change; create another source."
+            }
+            if definition.primaryKey != current.definition.primaryKey && current.recordCount > 0 {
+                problems["primaryKey"] = "The primary key cannot change once records are stored."
+            }
+            guard problems.isEmpty else {
+                throw HTTPError.unprocessable("Some fields are invalid.", fields: problems)
+            }
+            let source = try sync.sources.update(id: current.id, to: definition)
+            recordChange("source.update", source: source.name, request: request)
+            let latest = try sync.queue.list(sourceID: source.id, limit: 1).first
+            return try Response.json(SourceResource(source, latestRun: latest, detailed: true))
+        }
+        router.add(
+            .delete, "/api/v1/sources/{id}",
+            RouteMetadata(
+                access: .admin, summary: "Delete a source with its records and history.", tags: ["sources"],
+                responses: [
+                    204: ResponseDocumentation("Deleted."), 404: Self.notFound,
+                    409: ResponseDocumentation("A sync is queued or running.", schema: .errorBody),
+                ])
+        ) { request in
+            let source = try source(request)
+            try sync.sources.delete(id: source.id)
+            recordChange("source.delete", source: source.name, request: request)
+            return Response(status: 204)
+        }
+        router.add(
+            .post, "/api/v1/sources/{id}/test",
+            RouteMetadata(
+                access: .admin, summary: "Check that the source answers with its credentials.", tags: ["sources"],
+                responses: [
+                    200: ResponseDocumentation(
+                        "The outcome: ok, and what answered or why it failed.",
+                        schema: .object(
+                            properties: [("ok", .boolean()), ("message", .string())], required: ["ok", "message"])),
+                    404: Self.notFound,
+                ],
+                blocking: true)
+        ) { request in
+            let source = try source(request)
+            let check: ConnectionCheck
+            do throws(SyncError) {
+                check = ConnectionCheck(ok: true, message: try sync.checkConnection(source))
+            } catch {
+                check = ConnectionCheck(ok: false, message: error.message)
+            }
+            return try Response.json(check)
+        }
+        router.add(
+            .post, "/api/v1/sources/{id}/discover",
+            RouteMetadata(
+                access: .admin, summary: "Sample records and propose a column type per field.", tags: ["sources"],
+                responses: [
+                    200: ResponseDocumentation(
+                        "The fields found.",
+                        schema: .object(properties: [
+                            (
+                                "fields",
+                                .array(
+                                    of: .object(properties: [
+                                        ("field", .string()), ("type", .nullable(.string())), ("present", .integer()),
+                                    ]))
+                            )
+                        ])),
+                    404: Self.notFound, 502: ResponseDocumentation("The source failed.", schema: .errorBody),
+                ],
+                blocking: true)
+        ) { request in
+            try Response.json(["fields": try sync.discover(try source(request))])
+        }
+        router.add(
+            .post, "/api/v1/sources/{id}/syncs",
+            RouteMetadata(
+                access: .admin, summary: "Start a sync of the source now.", tags: ["syncs"],
+                responses: [
+                    202: ResponseDocumentation("Queued.", schema: SyncRunResource.schema), 404: Self.notFound,
+                    409: ResponseDocumentation("A sync of this source is queued or running.", schema: .errorBody),
+                    429: ResponseDocumentation("Too many manual syncs; see Retry-After.", schema: .errorBody),
+                ])
+        ) { request in
+            let source = try source(request)
+            let user = try request.requirePrincipal().user.username
+            if let seconds = throttle.retryAfter(sourceID: source.id, user: user) {
+                record(
+                    AuditEvent(
+                        actor: user, action: "sync.request", target: "source:\(source.name)", outcome: .denied,
+                        details: ["reason": "throttled"]), request: request)
+                throw IdentityError.throttled(retryAfter: seconds)
+            }
+            let run = try sync.requestSync(sourceID: source.id, requestedBy: user)
+            record(
+                AuditEvent(
+                    actor: user, action: "sync.request", target: "source:\(source.name)", outcome: .success,
+                    details: ["runId": String(run.id)]), request: request)
+            return try Response.json(SyncRunResource(run, sourceName: source.name), status: 202)
+        }
+        router.add(
+            .get, "/api/v1/sources/{id}/schema",
+            RouteMetadata(
+                access: .viewer, summary: "The columns of the source's records and their types.", tags: ["records"],
+                responses: [
+                    200: ResponseDocumentation(
+                        "The columns in order.",
+                        schema: .object(properties: [
+                            (
+                                "columns",
+                                .array(
+                                    of: .object(properties: [
+                                        ("field", .string()), ("name", .string()),
+                                        ("type", .string(allowed: ColumnType.allCases.map(\.rawValue))),
+                                    ]))
+                            )
+                        ])),
+                    404: Self.notFound,
+                ])
+        ) { request in
+            let source = try source(request)
+            let columns = try sync.sources.columns(sourceID: source.id).map {
+                ["field": $0.field, "name": $0.name, "type": $0.type.rawValue]
+            }
+            return try Response.json(["columns": columns])
+        }
+    }
+
+    private func source(_ request: Request) throws -> Source {
+        guard let id = Int64(try request.parameter("id")), id > 0, let source = try sync.sources.find(id: id) else {
+            throw HTTPError.notFound("No such source.")
+        }
+        return source
+    }
+
+    private func isAdmin(_ request: Request) throws -> Bool {
+        try request.requirePrincipal().user.role == .admin
+    }
+
+    /// The stored definition with the top-level members of `changes` put over it.
+    private func merged(_ definition: SourceDefinition, with changes: JSONValue) throws -> JSONValue {
+        guard case .object(let members) = changes,
+            case .object(var stored) = try JSONDecoder().decode(JSONValue.self, from: Data(definition.jsonText.utf8))
+        else { throw HTTPError.badRequest("The body must be a JSON object.") }
+        for (name, value) in members {
+            stored[name] = value
+        }
+        return .object(stored)
+    }
+
+    private func recordChange(_ action: String, source: String, request: Request) {
+        let actor = (try? request.requirePrincipal().user.username) ?? "anonymous"
+        record(
+            AuditEvent(actor: actor, action: action, target: "source:\(source)", outcome: .success), request: request)
+    }
+
+    private func record(_ event: AuditEvent, request: Request) {
+        var event = event
+        event.ip = request.client.address.description
+        event.userAgent = String(request.client.userAgent.prefix(AuditEvent.userAgentLimit))
+        audit.record(event)
+    }
+}
+
+/// The outcome of a connection check.
+struct ConnectionCheck: Encodable {
+    let ok: Bool
+    let message: String
+}
