@@ -47,7 +47,7 @@ public enum DatabaseValue: Sendable, Hashable {
     ///
     /// `Timestamp.rfc3339` truncates the fraction; adding half a microsecond first makes it round
     /// to the nearest microsecond, so a date read back from the database formats the same way.
-    static func timestampText(_ date: Date) -> String {
+    public static func timestampText(_ date: Date) -> String {
         Timestamp.rfc3339(date.addingTimeInterval(0.000_000_5), fractionalDigits: 6)
     }
 }
