@@ -47,8 +47,9 @@ public struct RowView {
         }
     }
 
-    /// Whether the column at position `index` is declared `json` or `jsonb`, so its text is a JSON
-    /// document; always false on SQLite, which has no JSON type.
+    /// Whether the column at position `index` is declared `json` or `jsonb`.
+    ///
+    /// Its text is then a JSON document. Always false on SQLite, which has no JSON type.
     public func holdsJSON(at index: Int) -> Bool {
         guard case .postgres(_, _, let decoders) = source else { return false }
         return decoders[index] == .json

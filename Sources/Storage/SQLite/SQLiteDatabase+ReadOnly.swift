@@ -1,13 +1,13 @@
 extension SQLiteDatabase {
-    /// Opens an existing SQLite file that Syncline does not own, read-only, and lends one
-    /// connection to `body` before closing it.
+    /// Opens an SQLite file Syncline does not own read-only, for the length of `body`.
     ///
-    /// The file is opened with `SQLITE_OPEN_READONLY`, so it is never created and SQLite refuses
-    /// every write (`SQLITE_READONLY`). No journal mode or other persistent setting is changed;
-    /// `PRAGMA query_only` refuses writes once more, and `PRAGMA trusted_schema = OFF` keeps
-    /// views and triggers of a foreign file from calling functions with side effects. A file in
-    /// WAL mode may get its `-wal` and `-shm` companions created beside it, as SQLite needs them
-    /// to read safely while another program writes; the database file itself is left untouched.
+    /// `body` gets the one connection, closed when it returns. The file is opened with
+    /// `SQLITE_OPEN_READONLY`, so it is never created and SQLite refuses every write
+    /// (`SQLITE_READONLY`). No journal mode or other persistent setting is changed;
+    /// `PRAGMA query_only` refuses writes once more, and `PRAGMA trusted_schema = OFF` keeps views
+    /// and triggers of a foreign file from calling functions with side effects. A file in WAL mode
+    /// may get its `-wal` and `-shm` companions created beside it, as SQLite needs them to read
+    /// safely while another program writes; the database file itself is left untouched.
     ///
     /// - Parameters:
     ///   - path: The file's path; it must exist.

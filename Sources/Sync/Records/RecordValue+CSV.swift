@@ -17,8 +17,7 @@ extension RecordValue {
         return Array(text.utf8).withUnsafeBufferPointer(scalar(fromCSV:)) ?? .text(text)
     }
 
-    /// The value the bytes of a CSV field stand for, or nil when they are text; see
-    /// ``inferred(fromCSV:)``.
+    /// The value the bytes of a CSV field stand for, or nil for text; see ``inferred(fromCSV:)``.
     static func scalar(fromCSV bytes: UnsafeBufferPointer<UInt8>) -> RecordValue? {
         guard let first = bytes.first else { return .null }
         switch first {

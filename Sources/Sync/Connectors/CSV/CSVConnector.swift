@@ -30,6 +30,7 @@ public struct CSVConnector: Connector {
         from checkpoint: SyncCheckpoint, context: ConnectorContext,
         deliver: (RecordBatch, SyncCheckpoint) throws(SyncError) -> Void
     ) throws(SyncError) {
+        context.logger.debug("reading a CSV file", ["path": options.path, "position": checkpoint.position ?? "start"])
         let reader = try open(context)
         let names = try reader.readColumnNames(fromHeader: options.hasHeader)
         if let text = checkpoint.position {

@@ -1,7 +1,6 @@
 import Foundation
 
-/// Reads the records of a CSV file (RFC 4180) one at a time, holding about one chunk of the file
-/// in memory.
+/// Reads the records of a CSV file (RFC 4180) one at a time, a chunk of the file in memory.
 ///
 /// Fields are separated by a one-byte delimiter and records by CRLF, LF or a lone CR. A field may
 /// be enclosed in double quotes, and then holds delimiters, line breaks and doubled quotes (`""`
@@ -196,8 +195,9 @@ public final class CSVReader {
         start += 3
     }
 
-    /// Moves the unread bytes to the front of the buffer, grows it when they fill it, and reads
-    /// more of the file after them.
+    /// Reads more of the file into the buffer.
+    ///
+    /// The unread bytes move to the front first, and the buffer grows when they fill it.
     private func refill() throws(SyncError) {
         if start > 0 {
             memmove(bytes, bytes + start, end - start)

@@ -40,8 +40,7 @@ final class ReadOnlyFile {
         close(descriptor)
     }
 
-    /// Reads up to `buffer.count` bytes starting at byte `offset`; returns how many were read, 0 at
-    /// the end of the file.
+    /// Reads up to `buffer.count` bytes from byte `offset` on; returns their count, 0 at the end.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(SyncError) -> Int {
         guard let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
         let count = Self.retryingInterrupts { pread(descriptor, base, buffer.count, off_t(offset)) }
