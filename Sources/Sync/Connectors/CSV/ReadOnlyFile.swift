@@ -20,10 +20,10 @@ final class ReadOnlyFile {
     /// writer appears; it has no effect on regular files, the only kind kept open.
     init(path: String, name: String) throws(SyncError) {
         let descriptor = Self.retryingInterrupts { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
-        guard descriptor >= 0 else { throw Self.error(errno, name: name, doing: "open") }
+        guard descriptor >= 0 else { throw Self.error(errno, .configuration, "Cannot open \(name)") }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
-            let error = Self.error(errno, name: name, doing: "inspect")
+            let error = Self.error(errno, .configuration, "Cannot inspect \(name)")
             close(descriptor)
             throw error
         }
@@ -44,7 +44,7 @@ final class ReadOnlyFile {
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(SyncError) -> Int {
         guard let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
         let count = Self.retryingInterrupts { pread(descriptor, base, buffer.count, off_t(offset)) }
-        guard count >= 0 else { throw Self.error(errno, name: name, doing: "read") }
+        guard count >= 0 else { throw Self.error(errno, .connection, "Cannot read \(name)") }
         return count
     }
 
@@ -56,9 +56,8 @@ final class ReadOnlyFile {
         }
     }
 
-    private static func error(_ code: Int32, name: String, doing action: String) -> SyncError {
-        let reason = String(cString: strerror(code))
-        let kind: SyncError.Kind = action == "read" ? .sourceData : .configuration
-        return SyncError(kind, "Cannot \(action) \(name): \(reason).")
+    /// A sync error of `kind` whose message is `failure` followed by the system's reason.
+    private static func error(_ code: Int32, _ kind: SyncError.Kind, _ failure: String) -> SyncError {
+        SyncError(kind, "\(failure): \(String(cString: strerror(code))).")
     }
 }
