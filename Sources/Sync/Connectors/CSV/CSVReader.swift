@@ -99,7 +99,7 @@ public final class CSVReader {
     /// whitespace, and an empty name or one that repeats another (ignoring case, as SQL column
     /// names do) is refused rather than renamed, so a column never silently changes name when the
     /// file does. Without it, the columns are named `column1`, `column2`, … after the first
-    /// record, which stays unread. An empty file has no columns, or no header, which is refused.
+    /// record, which stays unread. An empty file then has no columns; with a header it is refused.
     public func readColumnNames(fromHeader: Bool) throws(SyncError) -> [String] {
         let first = position
         guard try nextRecord() else {
