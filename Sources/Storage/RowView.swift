@@ -47,6 +47,14 @@ public struct RowView {
         }
     }
 
+    /// Whether the column at position `index` is declared `json` or `jsonb`.
+    ///
+    /// Its text is then a JSON document. Always false on SQLite, which has no JSON type.
+    public func holdsJSON(at index: Int) -> Bool {
+        guard case .postgres(_, _, let decoders) = source else { return false }
+        return decoders[index] == .json
+    }
+
     /// The row with every value decoded into a ``DatabaseValue``.
     func row() -> Row {
         var values: [DatabaseValue] = []

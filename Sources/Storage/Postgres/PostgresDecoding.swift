@@ -13,11 +13,15 @@ enum PostgresType {
     static let timestamp: Oid = 1114
     static let timestamptz: Oid = 1184
     static let numeric: Oid = 1700
+    static let json: Oid = 114
+    static let jsonb: Oid = 3802
 }
 
 /// How a result column's text is turned into a ``DatabaseValue``, chosen once per result.
 enum PostgresColumnDecoder {
     case integer, real, bool, timestamp, bytea, text
+    /// `json` or `jsonb`: read as text, with the declared type kept for ``RowView/holdsJSON(at:)``.
+    case json
 
     init(type: Oid) {
         switch type {
@@ -26,6 +30,7 @@ enum PostgresColumnDecoder {
         case PostgresType.bool: self = .bool
         case PostgresType.timestamp, PostgresType.timestamptz: self = .timestamp
         case PostgresType.bytea: self = .bytea
+        case PostgresType.json, PostgresType.jsonb: self = .json
         default: self = .text
         }
     }
@@ -47,7 +52,7 @@ enum PostgresColumnDecoder {
             if let date = Self.timestamp(buffer) { return .timestamp(date) }
         case .bytea:
             if let blob = Self.hexBytea(buffer) { return .blob(blob) }
-        case .text:
+        case .text, .json:
             break
         }
         return .text(UnsafeRawBufferPointer(buffer))
