@@ -15,6 +15,8 @@ let package = Package(
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        // simdjson (libsimdjson-dev) is C++: this small C++ target wraps it in a C API that Swift imports.
+        .target(name: "CSimdJSON", linkerSettings: [.linkedLibrary("simdjson")]),
 
         // Layers, lowest first; each imports only the layers below it.
         .target(name: "Core", dependencies: ["COpenSSL"]),
@@ -22,7 +24,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Core", "CMicroHTTPD"]),
         .target(name: "Audit", dependencies: ["Core", "Storage"]),
         .target(name: "Identity", dependencies: ["Core", "Storage", "HTTP", "Audit", "CArgon2"]),
-        .target(name: "Sync", dependencies: ["Core", "Storage", "Audit"]),
+        .target(name: "Sync", dependencies: ["Core", "Storage", "Audit", "CSimdJSON"]),
         .target(name: "API", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync"]),
         .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "API"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
@@ -40,5 +42,6 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport"]),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )
