@@ -32,8 +32,8 @@ let package = Package(
             name: "syncline-bench-server", dependencies: ["App", "Audit", "Core", "HTTP", "Identity", "Storage"],
             path: "bench/Server"),
 
-        // Helpers shared by the test targets: a raw HTTP client, command line tools.
-        .target(name: "TestSupport", dependencies: ["Core", "Storage"], path: "Tests/TestSupport"),
+        // Helpers shared by the test targets: a raw HTTP client, a REST source, command line tools.
+        .target(name: "TestSupport", dependencies: ["Core", "Storage", "Sync"], path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
