@@ -296,11 +296,11 @@ struct RESTConnectorTests {
         #expect(retries.allSatisfy { $0.contains("\"host\":\"127.0.0.1\"") && !$0.contains(Self.secret) })
     }
 
-    @Test("A 429 with Retry-After waits about that long before trying again")
-    func retryAfterIsHonoured() throws {
+    @Test("A 429 or 503 with Retry-After waits about that long before trying again", arguments: [429, 503])
+    func retryAfterIsHonoured(status: Int) throws {
         let server = try SourceTestServer(records: Self.dataset(3))
         defer { server.stop() }
-        server.fail(request: 1, with: .tooManyRequests(retryAfter: "1"))
+        server.fail(request: 1, with: .status(status, retryAfter: "1"))
         let options = RESTOptions(url: server.url("/records"), recordsPath: "data")
         let batches = try readAll(connector(options), context: context())
 
@@ -362,7 +362,7 @@ struct RESTConnectorTests {
         let error = readFailure(connector(options), context: context())
 
         #expect(error?.kind == .connection)
-        #expect(error?.message == "Reading page 1 of 127.0.0.1/records failed. No response within 0.5 s.")
+        #expect(error?.message == "Reading page 1 of 127.0.0.1/records failed. No complete response within 0.5 s.")
         #expect((ContinuousClock.now - started).seconds < 3)
     }
 
@@ -476,5 +476,72 @@ struct LinkHeaderTests {
         #expect(LinkHeader.target(of: "next", in: #"</a>; rel="prev""#, relativeTo: base) == nil)
         #expect(LinkHeader.target(of: "next", in: "rel=next", relativeTo: base) == nil)
         #expect(LinkHeader.target(of: "next", in: "", relativeTo: base) == nil)
+    }
+}
+
+@Suite("REST page positions")
+struct RESTPagePositionTests {
+    private let base = URL(string: "https://api.example.com/v1/items?page=1&keep=yes")!
+
+    @Test("Checkpoint text reads back as the position it was written from")
+    func roundTrip() throws {
+        let cases: [(RESTPagination, RESTPagePosition)] = [
+            (.pageNumber(parameter: "page", firstPage: 1, sizeParameter: nil, size: nil), .number(4)),
+            (.offset(offsetParameter: "o", limitParameter: "l", limit: 5), .number(25)),
+            (.cursor(parameter: "after", tokenPath: "next"), .token("abc+/=")),
+            (.linkHeader, .url(URL(string: "https://api.example.com/v1/items?page=3")!)),
+            (.nextURL(urlPath: "next"), .end),
+            (.none, .end),
+        ]
+        for (pagination, position) in cases {
+            #expect(try pagination.position(resuming: position.checkpointText) == position)
+        }
+        #expect(try RESTPagination.cursor(parameter: "after", tokenPath: "next").position(resuming: nil) == .start)
+        #expect(
+            try RESTPagination.offset(offsetParameter: "o", limitParameter: "l", limit: 5).position(resuming: nil)
+                == .number(0))
+    }
+
+    @Test("A saved position that does not fit the pagination is refused")
+    func mismatchedPosition() {
+        let page = RESTPagination.pageNumber(parameter: "page", firstPage: 1, sizeParameter: nil, size: nil)
+        for (pagination, text) in [(page, "abc"), (page, "-1"), (.none, "5"), (.linkHeader, "ftp://x/y")] {
+            let error = #expect(throws: SyncError.self) { try pagination.position(resuming: text) }
+            #expect(error?.kind == .configuration)
+        }
+    }
+
+    @Test("Query parameters replace those of the same name and are strictly percent-encoded")
+    func queryEncoding() {
+        let url = base.settingQueryItems([("page", "2"), ("since", "2024-01-01T00:00:00+01:00 x&y")])
+        #expect(
+            url.absoluteString
+                == "https://api.example.com/v1/items?keep=yes&page=2&since=2024-01-01T00%3A00%3A00%2B01%3A00%20x%26y")
+    }
+
+    @Test("A next page that names the current page stops the read instead of looping")
+    func repeatedNextPage() throws {
+        let parser = JSONPageParser()
+        try parser.load(Array(#"{"next": "abc", "url": "/v1/items?page=1&keep=yes"}"#.utf8))
+        let summary = RESTPageSummary(recordCount: 3, linkHeader: nil, url: base)
+        let cursor = RESTPagination.cursor(parameter: "after", tokenPath: "next")
+        #expect(throws: SyncError.self) { try cursor.position(after: .token("abc"), page: summary, parser: parser) }
+        #expect(try cursor.position(after: .start, page: summary, parser: parser) == .token("abc"))
+        let next = RESTPagination.nextURL(urlPath: "url")
+        let error = #expect(throws: SyncError.self) { try next.position(after: .start, page: summary, parser: parser) }
+        #expect(error?.kind == .sourceData)
+    }
+
+    @Test("A next-page token must be text or a whole number, and an empty one ends the read")
+    func tokenKinds() throws {
+        let parser = JSONPageParser()
+        let summary = RESTPageSummary(recordCount: 3, linkHeader: nil, url: base)
+        let cursor = RESTPagination.cursor(parameter: "after", tokenPath: "next")
+        try parser.load(Array(#"{"next": 42}"#.utf8))
+        #expect(try cursor.position(after: .start, page: summary, parser: parser) == .token("42"))
+        try parser.load(Array(#"{"next": ""}"#.utf8))
+        #expect(try cursor.position(after: .start, page: summary, parser: parser) == .end)
+        try parser.load(Array(#"{"next": {"id": 1}}"#.utf8))
+        #expect(throws: SyncError.self) { try cursor.position(after: .start, page: summary, parser: parser) }
     }
 }

@@ -20,8 +20,8 @@ import Synchronization
 /// - `/records` — `{"data": [...]}`: everything, or `?page=N&per_page=M` (pages from 1), or
 ///   `?offset=N&limit=M`.
 /// - `/cursor?after=TOKEN&limit=M` — `{"data": [...], "meta": {"next": TOKEN or null}}`.
-/// - `/link?page=N&per_page=M` — a bare array, with a `Link` header naming the first, previous
-///   and next pages as relative URLs.
+/// - `/link?page=N&per_page=M` — a bare array, with two `Link` header fields naming the next page,
+///   and the first and previous pages, as relative URLs.
 /// - `/next?page=N&per_page=M` — `{"items": [...], "paging": {"next": URL or null}}`, the URL
 ///   relative, or absolute with `&absolute=1`.
 ///
@@ -43,10 +43,9 @@ public final class SourceTestServer: Sendable {
 
     /// A way to answer one request other than serving it.
     public enum Failure: Sendable {
-        /// A response with this status and a small JSON error body.
-        case status(Int)
-        /// `429 Too Many Requests`, with this `Retry-After` value when given.
-        case tooManyRequests(retryAfter: String?)
+        /// A response with this status, a small JSON error body, and this `Retry-After` value when
+        /// given (as with `429 Too Many Requests`).
+        case status(Int, retryAfter: String? = nil)
         /// `200 OK` with a body that is not JSON.
         case malformedJSON
         /// The real page announced whole in `Content-Length`, half of it sent, then the connection
@@ -233,11 +232,9 @@ public final class SourceTestServer: Sendable {
     /// Sends the answer to `request`; false when the connection must close after it.
     private func respond(to request: Request, failure: Failure?, on connection: Int32) -> Bool {
         switch failure {
-        case .status(let code)?:
-            return send(connection, status: code, body: Array(#"{"error": "scripted failure"}"#.utf8))
-        case .tooManyRequests(let retryAfter)?:
+        case .status(let code, let retryAfter)?:
             let headers = retryAfter.map { ["Retry-After: \($0)"] } ?? []
-            return send(connection, status: 429, headers: headers, body: Array(#"{"error": "slow down"}"#.utf8))
+            return send(connection, status: code, headers: headers, body: Array(#"{"error": "scripted"}"#.utf8))
         case .malformedJSON?:
             return send(connection, status: 200, body: Array(#"{"data": [{"id": 1,"#.utf8))
         case .redirect(let location)?:
@@ -318,11 +315,12 @@ public final class SourceTestServer: Sendable {
             let page = number("page", 1)
             let size = number("per_page", 10)
             Self.write(Self.window(records, from: (page - 1) * size, count: size), to: &writer)
+            // Two fields, as some APIs send them: next in its own, then first and previous together.
+            if page * size < records.count {
+                headers.append("Link: <\(Self.target("/link", request.query, page: page + 1))>; rel=\"next\"")
+            }
             var links = ["<\(Self.target("/link", request.query, page: 1))>; rel=\"first\""]
             if page > 1 { links.append("<\(Self.target("/link", request.query, page: page - 1))>; rel=\"prev\"") }
-            if page * size < records.count {
-                links.append("<\(Self.target("/link", request.query, page: page + 1))>; rel=\"next\"")
-            }
             headers.append("Link: " + links.joined(separator: ", "))
         case "/next":
             let page = number("page", 1)

@@ -52,7 +52,8 @@ final class RESTPageFetcher {
             let pair = username + ":" + (try context.secrets.value(of: variable))
             credentials = ["Authorization": "Basic " + Data(pair.utf8).base64EncodedString()]
         }
-        transport = RESTTransport(egress: context.egress, credentialHeaders: Set(credentials.keys))
+        transport = RESTTransport(
+            timeout: options.timeoutSeconds, egress: context.egress, credentialHeaders: Set(credentials.keys))
     }
 
     /// Fetches the page at `url`, the `page`th of this read, into ``parser``, trying again after
@@ -116,7 +117,7 @@ final class RESTPageFetcher {
     ) throws(SyncError) -> Result<RESTResponse, RetryableFailure> {
         let response: RESTResponse
         do {
-            response = try transport.send(request, timeout: options.timeoutSeconds, isCancelled: context.isCancelled)
+            response = try transport.send(request, isCancelled: context.isCancelled)
         } catch {
             switch error {
             case .cancelled:
@@ -128,7 +129,8 @@ final class RESTPageFetcher {
                 throw failed(.sourceData, page: page, url: url, "failed. The page is larger than \(limit) MiB.")
             case .timedOut:
                 let seconds = options.timeoutSeconds.formatted(.number.precision(.fractionLength(0...1)))
-                return .failure(RetryableFailure(kind: .connection, reason: "No response within \(seconds) s."))
+                return .failure(
+                    RetryableFailure(kind: .connection, reason: "No complete response within \(seconds) s."))
             case .network(let reason, let retryable):
                 guard retryable else { throw failed(.connection, page: page, url: url, "failed. " + reason) }
                 return .failure(RetryableFailure(kind: .connection, reason: reason))
@@ -149,15 +151,14 @@ final class RESTPageFetcher {
                     "bytes": String(response.body.count),
                 ])
             return .success(response)
-        case 429:
+        case 429, 500...:
+            // A 503 may carry Retry-After too (RFC 9110 §10.2.3); other server errors back off.
             let retryAfter = Self.retryAfter(response.head.value(forHTTPHeaderField: "Retry-After"), now: Date())
+            let meaning = response.status == 429 ? " (too many requests)" : ""
             return .failure(
                 RetryableFailure(
-                    kind: .connection, reason: "The source answered HTTP 429 (too many requests).",
+                    kind: .connection, reason: "The source answered HTTP \(response.status)\(meaning).",
                     retryAfter: retryAfter))
-        case 500...:
-            return .failure(
-                RetryableFailure(kind: .connection, reason: "The source answered HTTP \(response.status)."))
         case 401, 403:
             throw failed(
                 .connection, page: page, url: url,
@@ -198,7 +199,7 @@ final class RESTPageFetcher {
     /// Waits until the request rate cap allows another request.
     private func waitForTurn() throws(SyncError) {
         if let rate = options.requestsPerSecond, rate > 0, let lastRequest {
-            let earliest = lastRequest + .milliseconds(Int((1000 / rate).rounded(.up)))
+            let earliest = lastRequest + .seconds(1 / rate)
             let now = ContinuousClock.now
             if earliest > now { try pause(seconds: (earliest - now).seconds) }
         }
@@ -214,7 +215,7 @@ final class RESTPageFetcher {
 
     /// Sleeps `seconds`, in slices of at most 50 ms, stopping early when the run is cancelled.
     private func pause(seconds: Double) throws(SyncError) {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        let deadline = ContinuousClock.now + .seconds(seconds)
         while true {
             try context.checkCancelled()
             let remaining = deadline - .now

@@ -111,10 +111,11 @@ extension RESTPagination {
             }
             next = .url(url)
         default:
+            // Page-number and offset reads always stand at a number.
             next = .end
         }
-        if next == position {
-            throw SyncError(.sourceData, "The source named the same page as the next one again; reading stops here.")
+        if next == position || next == .url(page.url) {
+            throw SyncError(.sourceData, "The source gave this page's own token or URL as the next one; reading stops.")
         }
         return next
     }

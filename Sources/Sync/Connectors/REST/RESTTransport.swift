@@ -40,12 +40,18 @@ enum RESTTransportError: Error {
 final class RESTTransport: Sendable {
     private let session: URLSession
     private let delegate: RESTSessionDelegate
+    private let timeout: Double
 
-    /// Creates a transport whose redirects are checked against `egress`, dropping the headers named
-    /// in `credentialHeaders` when they lead to another origin.
-    init(egress: EgressPolicy, credentialHeaders: Set<String>) {
+    /// Creates a transport that gives each request `timeout` seconds, checks redirects against
+    /// `egress`, and drops the headers named in `credentialHeaders` when a redirect leads to
+    /// another origin.
+    init(timeout: Double, egress: EgressPolicy, credentialHeaders: Set<String>) {
+        self.timeout = timeout
         delegate = RESTSessionDelegate(egress: egress, credentialHeaders: credentialHeaders)
         let configuration = URLSessionConfiguration.ephemeral
+        // URLSession's own limits (60 s idle by default) must not cut in before the source's.
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
@@ -57,10 +63,8 @@ final class RESTTransport: Sendable {
         session.invalidateAndCancel()
     }
 
-    /// Sends `request` and waits up to `timeout` seconds for the whole response.
-    func send(
-        _ request: URLRequest, timeout: Double, isCancelled: () -> Bool
-    ) throws(RESTTransportError) -> RESTResponse {
+    /// Sends `request` and waits for the whole response, until the timeout or until `isCancelled`.
+    func send(_ request: URLRequest, isCancelled: () -> Bool) throws(RESTTransportError) -> RESTResponse {
         let task = session.dataTask(with: request)
         let exchange = delegate.begin(task)
         task.resume()
