@@ -97,6 +97,19 @@ struct JSONPageParserTests {
         #expect(second.values(ofRecord: 0) == [.text("b"), .bool(true), .integer(2)])
     }
 
+    @Test("The name table starts over once it holds too many names, and later pages still read right")
+    func nameTableIsBounded() throws {
+        let parser = JSONPageParser()
+        let count = JSONPageParser.maximumRememberedNames + 1
+        let members = (0..<count).map { "\"f\($0)\": \($0)" }.joined(separator: ", ")
+        try parser.load(Array("[{\(members)}]".utf8))
+        #expect(try parser.records(at: "").fieldNames.count == count)
+        try parser.load(Array(#"[{"f7": "x", "id": 1}]"#.utf8))
+        let batch = try parser.records(at: "")
+        #expect(batch.fieldNames == ["f7", "id"])
+        #expect(batch.values(ofRecord: 0) == [.text("x"), .integer(1)])
+    }
+
     @Test("Values are read at dotted paths, with array indexes, and are nil where nothing is")
     func valuesAtPaths() throws {
         let parser = JSONPageParser()

@@ -59,6 +59,8 @@ final class JSONPageParser {
             throw SyncError(.sourceData, describe(status, path: path))
         }
         refreshNames()
+        // The events and their text stay valid only until the next call on the parser (csimdjson.h),
+        // so the batch copies every value out before this method returns.
         return RecordBatch(
             events: UnsafeBufferPointer(start: result.events, count: result.event_count), text: result.text,
             names: names)
