@@ -15,6 +15,8 @@ let package = Package(
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        // simdjson (libsimdjson-dev) is C++: this small C++ target wraps it in a C API that Swift imports.
+        .target(name: "CSimdJSON", linkerSettings: [.linkedLibrary("simdjson")]),
 
         // Layers, lowest first; each imports only the layers below it.
         .target(name: "Core", dependencies: ["COpenSSL"]),
@@ -22,7 +24,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Core", "CMicroHTTPD"]),
         .target(name: "Audit", dependencies: ["Core", "Storage"]),
         .target(name: "Identity", dependencies: ["Core", "Storage", "HTTP", "Audit", "CArgon2"]),
-        .target(name: "Sync", dependencies: ["Core", "Storage", "Audit"]),
+        .target(name: "Sync", dependencies: ["Core", "Storage", "Audit", "CSimdJSON"]),
         .target(name: "API", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync"]),
         .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "API"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
@@ -30,8 +32,8 @@ let package = Package(
             name: "syncline-bench-server", dependencies: ["App", "Audit", "Core", "HTTP", "Identity", "Storage"],
             path: "bench/Server"),
 
-        // Helpers shared by the test targets: a raw HTTP client, command line tools.
-        .target(name: "TestSupport", dependencies: ["Core", "Storage"], path: "Tests/TestSupport"),
+        // Helpers shared by the test targets: a raw HTTP client, a REST source, command line tools.
+        .target(name: "TestSupport", dependencies: ["Core", "Storage", "Sync"], path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
@@ -40,5 +42,6 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport"]),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )
