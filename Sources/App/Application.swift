@@ -6,6 +6,7 @@ import Foundation
 import HTTP
 import Identity
 import Storage
+import Sync
 
 /// The running product: configuration, database, metrics and the HTTP server, wired together.
 public final class Application: Sendable {
@@ -21,6 +22,8 @@ public final class Application: Sendable {
     public let audit: AuditLog
     /// Sign-in, sessions and accounts.
     public let identity: IdentityService
+    /// Sources, the sync run queue, its workers and the scheduler.
+    public let sync: SyncService
     /// The HTTP server carrying the system routes and any extra routes.
     public let server: HTTPServer
     private let maintenance: Maintenance
@@ -55,6 +58,10 @@ public final class Application: Sendable {
             policy: try PasswordPolicy(commonPasswordListPath: configuration.passwordListPath),
             logger: logger.labeled("identity"), metrics: metrics)
 
+        sync = SyncService(
+            database: database, environment: try syncEnvironment(configuration), configuration: configuration.sync,
+            audit: audit, metrics: metrics, logger: logger.labeled("sync"))
+
         maintenance = Maintenance(
             audit: audit, revocations: RevocationStore(database: database),
             auditRetentionDays: configuration.auditRetentionDays, logger: logger.labeled("maintenance"))
@@ -66,6 +73,14 @@ public final class Application: Sendable {
         AuthRoutes(identity: identity).register(on: &router)
         UserRoutes(identity: identity).register(on: &router)
         AuditRoutes(database: database).register(on: &router)
+        SourceRoutes(
+            sync: sync, audit: audit,
+            throttle: ManualSyncThrottle(
+                perSourcePerMinute: configuration.manualSyncsPerSourcePerMinute,
+                perUserPerMinute: configuration.manualSyncsPerUserPerMinute)
+        ).register(on: &router)
+        SyncRoutes(sync: sync, audit: audit).register(on: &router)
+        RecordRoutes(sync: sync, database: database).register(on: &router)
         extraRoutes(&router, database)
         let middleware: [any Middleware] = [
             RequestMetrics(registry: metrics), AccessLog(logger: logger), SecurityHeaders(), ErrorBoundary(),
@@ -102,9 +117,10 @@ public final class Application: Sendable {
         return password
     }
 
-    /// Starts listening; requests are served from then on.
+    /// Starts listening and syncing; requests are served and due syncs run from then on.
     public func start() throws {
         try server.start()
+        sync.start()
         logger.info(
             "ready",
             [
@@ -136,10 +152,11 @@ public final class Application: Sendable {
         }
     }
 
-    /// Stops the server (letting requests in flight finish), writes out the audit buffer and
-    /// closes the database.
+    /// Stops the server (letting requests in flight finish), brings running syncs to a checkpoint,
+    /// writes out the audit buffer and closes the database.
     public func stop(gracePeriod: Duration = .seconds(15)) {
         server.shutdown(gracePeriod: gracePeriod)
+        sync.stop()
         maintenance.stop()
         identity.close()
         audit.close()
@@ -152,4 +169,14 @@ func openDatabase(_ configuration: Configuration, logger: Logger, metrics: Metri
     try DatabaseLocation.open(
         url: configuration.databaseURL, connections: configuration.databasePoolSize, logger: logger.labeled("storage"),
         metrics: metrics)
+}
+
+/// The sync layer's surroundings from the configuration; creates the import directory when it
+/// does not exist yet.
+func syncEnvironment(_ configuration: Configuration) throws -> SyncEnvironment {
+    try FileManager.default.createDirectory(atPath: configuration.importDirectory, withIntermediateDirectories: true)
+    return SyncEnvironment(
+        importDirectory: ImportDirectory(path: configuration.importDirectory), egress: configuration.egress,
+        variables: configuration.sourceVariables, batchSize: configuration.syncBatchSize,
+        makeConnector: SourceConnectors.make)
 }

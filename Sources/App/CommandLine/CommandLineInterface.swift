@@ -28,6 +28,12 @@ public struct CommandLineInterface {
                 name: "user", summary: "Add, list and change user accounts.",
                 usage: CommandLineInterface.userUsage, run: CommandLineInterface.user),
             Command(
+                name: "source", summary: "Add, list, show and remove data sources.",
+                usage: CommandLineInterface.sourceUsage, run: CommandLineInterface.source),
+            Command(
+                name: "sync", summary: "Run a sync now and follow its progress.",
+                usage: CommandLineInterface.syncUsage, run: CommandLineInterface.sync),
+            Command(
                 name: "audit", summary: "Verify, export or prune the audit log.",
                 usage: CommandLineInterface.auditUsage, run: CommandLineInterface.audit),
             Command(

@@ -3,6 +3,7 @@ import Core
 import Foundation
 import Identity
 import Storage
+import Sync
 
 /// What the account and audit commands work with: the migrated database, the audit log and
 /// the identity service, built from the same configuration as the server.
@@ -11,6 +12,7 @@ struct CommandLineServices {
     let database: any Database
     let audit: AuditLog
     let identity: IdentityService
+    let sync: SyncService
 
     /// Opens everything, runs `body`, and closes it again, flushing the audit log.
     static func with<T>(_ environment: [String: String], _ body: (CommandLineServices) throws -> T) throws -> T {
@@ -26,7 +28,11 @@ struct CommandLineServices {
             configuration: configuration.identityConfiguration, database: database, audit: audit,
             policy: try PasswordPolicy(commonPasswordListPath: configuration.passwordListPath), logger: logger)
         defer { identity.close() }
+        let sync = SyncService(
+            database: database, environment: try syncEnvironment(configuration), configuration: configuration.sync,
+            audit: audit, metrics: nil, logger: logger)
         return try body(
-            CommandLineServices(configuration: configuration, database: database, audit: audit, identity: identity))
+            CommandLineServices(
+                configuration: configuration, database: database, audit: audit, identity: identity, sync: sync))
     }
 }

@@ -13,6 +13,8 @@ final class RunningApplication {
     let application: Application
     let database: ScratchDatabase
     let logs = MemoryLogSink()
+    /// The import directory CSV and SQLite sources read from, removed with the application.
+    let importDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("syncline-import-\(UUID())")
     static let secret = String(repeating: "s", count: 40)
 
     /// Starts over `database` (a fresh SQLite one by default) with test-friendly settings that
@@ -24,7 +26,8 @@ final class RunningApplication {
         var environment = [
             "SYNCLINE_LISTEN": "127.0.0.1:0", "SYNCLINE_DATABASE_URL": self.database.url,
             "SYNCLINE_SESSION_SECRET": Self.secret, "SYNCLINE_AUDIT_KEY": String(repeating: "a", count: 40),
-            "SYNCLINE_PUBLIC_URL": "http://127.0.0.1:8080",
+            "SYNCLINE_PUBLIC_URL": "http://127.0.0.1:8080", "SYNCLINE_IMPORT_DIR": importDirectory.path,
+            "SYNCLINE_SYNC_POLL": "1",
         ]
         environment.merge(extra) { _, new in new }
         let configuration = try Configuration(environment: environment)
@@ -77,8 +80,26 @@ final class RunningApplication {
         }
     }
 
+    /// Writes `text` to `name` in the import directory.
+    func importFile(_ name: String, _ text: String) throws {
+        try Data(text.utf8).write(to: importDirectory.appendingPathComponent(name))
+    }
+
+    /// Polls sync run `id` until it ends, for at most `timeout` seconds; returns its last state.
+    func waitForRun(_ id: Int, token: String, timeout: Double = 30) throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var run: [String: Any] = [:]
+        repeat {
+            run = try client().get("/api/v1/syncs/\(id)", token: token).json()
+            if let status = run["status"] as? String, !["queued", "running"].contains(status) { return run }
+            Thread.sleep(forTimeInterval: 0.05)
+        } while Date() < deadline
+        return run
+    }
+
     deinit {
         application.stop(gracePeriod: .seconds(1))
+        try? FileManager.default.removeItem(at: importDirectory)
     }
 }
 
