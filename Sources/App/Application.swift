@@ -77,7 +77,8 @@ public final class Application: Sendable {
             sync: sync, audit: audit,
             throttle: ManualSyncThrottle(
                 perSourcePerMinute: configuration.manualSyncsPerSourcePerMinute,
-                perUserPerMinute: configuration.manualSyncsPerUserPerMinute)
+                perUserPerMinute: configuration.manualSyncsPerUserPerMinute),
+            uploadLimit: configuration.uploadLimit
         ).register(on: &router)
         SyncRoutes(sync: sync, audit: audit).register(on: &router)
         RecordRoutes(sync: sync, database: database).register(on: &router)
@@ -171,10 +172,11 @@ func openDatabase(_ configuration: Configuration, logger: Logger, metrics: Metri
         metrics: metrics)
 }
 
-/// The sync layer's surroundings from the configuration; creates the import directory when it
-/// does not exist yet.
+/// The sync layer's surroundings from the configuration; creates the import directory and its
+/// upload folder when they do not exist yet.
 func syncEnvironment(_ configuration: Configuration) throws -> SyncEnvironment {
-    try FileManager.default.createDirectory(atPath: configuration.importDirectory, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+        atPath: configuration.server.spoolDirectory, withIntermediateDirectories: true)
     return SyncEnvironment(
         importDirectory: ImportDirectory(path: configuration.importDirectory), egress: configuration.egress,
         variables: configuration.sourceVariables, batchSize: configuration.syncBatchSize,

@@ -108,10 +108,13 @@ public final class SyncService: Sendable {
         return true
     }
 
-    /// Reaches `source` with its credentials and returns what answered.
-    public func checkConnection(_ source: Source) throws(SyncError) -> String {
+    /// The directory CSV and SQLite sources read from.
+    public var importDirectory: ImportDirectory { environment.importDirectory }
+
+    /// Reaches the source `definition` describes, with its credentials, and returns what answered.
+    public func checkConnection(_ definition: SourceDefinition) throws(SyncError) -> String {
         let context = environment.context(logger: logger.labeled("connector"), cursorField: nil)
-        let connector = environment.makeConnector(source.definition.connection)
+        let connector = environment.makeConnector(definition.connection)
         do {
             return try connector.checkConnection(context: context)
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import Sync
 import TestSupport
 import Testing
 
@@ -163,5 +164,82 @@ import Testing
 
         #expect(try client.request("DELETE", "/api/v1/sources/\(id)", headers: auth).status == 204)
         #expect(try client.get("/api/v1/sources/\(id)", token: token).status == 404)
+    }
+
+    @Test(arguments: TestStore.all)
+    func aCSVFileCanBeUploadedAndABrokenOneIsRefused(store: TestStore) throws {
+        let app = try RunningApplication(store)
+        let (token, auth) = try admin(app)
+        let client = try app.client()
+        let created = try client.postJSON(
+            "/api/v1/sources", ["name": "uploaded", "kind": "csv", "primaryKey": "id", "csv": ["path": "later.csv"]],
+            headers: auth)
+        let id = try #require(try created.json()["id"] as? Int)
+
+        let csv = [("Content-Type", "text/csv")]
+        let broken = try client.request(
+            "PUT", "/api/v1/sources/\(id)/file", headers: auth + csv, body: Array("id,id\n1,2\n".utf8))
+        #expect(broken.status == 422, "\(broken.text)")
+        let stored = try client.request(
+            "PUT", "/api/v1/sources/\(id)/file", headers: auth + csv, body: Array(Self.orders.utf8))
+        #expect(stored.status == 200, "\(stored.text)")
+        let definition = try stored.json()["definition"] as? [String: Any]
+        #expect((definition?["csv"] as? [String: Any])?["path"] as? String == "uploads/source-\(id).csv")
+        let leftovers = try FileManager.default.contentsOfDirectory(
+            atPath: app.importDirectory.appendingPathComponent("uploads").path)
+        #expect(leftovers == ["source-\(id).csv"])
+
+        let started = try client.request("POST", "/api/v1/sources/\(id)/syncs", headers: auth)
+        let run = try app.waitForRun(try #require(try started.json()["id"] as? Int), token: token)
+        #expect(run["status"] as? String == "succeeded", "\(run)")
+        #expect(run["recordsRead"] as? Int == 5)
+    }
+
+    @Test(arguments: TestStore.all)
+    func aSourceSecretNeverReachesAResponseALogLineOrTheAuditLog(store: TestStore) throws {
+        let secret = "sk-live-0123456789abcdef-secret"
+        let app = try RunningApplication(
+            store, environment: ["SYNCLINE_SOURCE_API_TOKEN": secret, "SYNCLINE_LOG_LEVEL": "debug"])
+        let (token, auth) = try admin(app)
+        let remote = try SourceTestServer(records: [["id": .integer(1), "name": .text("one")]])
+        defer { remote.stop() }
+        remote.fail(request: 1, with: .status(401))
+        remote.fail(request: 2, with: .status(401))
+        let client = try app.client()
+        var replies: [String] = []
+        let created = try client.postJSON(
+            "/api/v1/sources",
+            [
+                "name": "guarded", "kind": "rest", "primaryKey": "id",
+                "rest": [
+                    "url": remote.url("/records"), "recordsPath": "data",
+                    "auth": ["kind": "bearer", "tokenVariable": "SYNCLINE_SOURCE_API_TOKEN"],
+                ],
+            ], headers: auth)
+        replies.append(created.text)
+        let id = try #require(try created.json()["id"] as? Int)
+
+        let check = try client.request("POST", "/api/v1/sources/\(id)/test", headers: auth)
+        replies.append(check.text)
+        #expect(try check.json()["ok"] as? Bool == false)
+        let failedStart = try client.request("POST", "/api/v1/sources/\(id)/syncs", headers: auth)
+        let failed = try app.waitForRun(try #require(try failedStart.json()["id"] as? Int), token: token)
+        #expect(failed["status"] as? String == "failed")
+        let goodStart = try client.request("POST", "/api/v1/sources/\(id)/syncs", headers: auth)
+        let good = try app.waitForRun(try #require(try goodStart.json()["id"] as? Int), token: token)
+        #expect(good["status"] as? String == "succeeded", "\(good)")
+        #expect(remote.requests.contains { $0.headers["authorization"] == "Bearer \(secret)" })
+
+        for path in [
+            "/api/v1/sources", "/api/v1/sources/\(id)", "/api/v1/syncs", "/api/v1/audit?limit=500",
+            "/api/v1/sources/\(id)/records", "/api/v1/openapi.json",
+        ] {
+            replies.append(try client.get(path, token: token).text)
+        }
+        replies.append(try client.get("/api/v1/audit.csv", token: token).text)
+        app.application.audit.flush()
+        let everything = replies + app.logs.lines + (try app.auditEvents()).map { "\($0)" }
+        #expect(everything.contains { $0.contains("refused the credentials") || $0.contains("401") })
+        #expect(!everything.contains { $0.contains(secret) })
     }
 }

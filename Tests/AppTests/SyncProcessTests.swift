@@ -198,4 +198,37 @@ import Testing
             )?.optionalString(0)
         }
     }
+
+    @Test("The command line adds a source from a file, syncs it with progress, lists and removes it")
+    func commandLine() throws {
+        let database = try ScratchDatabase(.sqlite)
+        let importDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("syncline-cli-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: importDirectory) }
+        try FileManager.default.createDirectory(at: importDirectory, withIntermediateDirectories: true)
+        var csv = "id,name,amount\n"
+        for id in 1...2500 { csv += "\(id),item \(id),\(Double(id) / 2)\n" }
+        try Data(csv.utf8).write(to: importDirectory.appendingPathComponent("items.csv"))
+        let definition = importDirectory.appendingPathComponent("items.json")
+        try Data(#"{"name": "items", "kind": "csv", "primaryKey": "id", "csv": {"path": "items.csv"}}"#.utf8)
+            .write(to: definition)
+        var environment = Self.environment(database)
+        environment["SYNCLINE_IMPORT_DIR"] = importDirectory.path
+        let binary = ServerProcess.binary.path
+
+        let add = try runTool(binary, ["source", "add", definition.path], environment: environment)
+        #expect(add.status == 0, "\(add.output)")
+        #expect(add.output.contains("created csv source items"))
+        let run = try runTool(binary, ["sync", "run", "items"], environment: environment)
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("items: sync 1 succeeded: 2500 records read, 2500 written"))
+        let list = try runTool(binary, ["source", "list"], environment: environment)
+        #expect(list.output.contains("items") && list.output.contains("2500"))
+        let show = try runTool(binary, ["source", "show", "items"], environment: environment)
+        #expect(show.output.contains(#""recordCount" : 2500"#))
+        let remove = try runTool(binary, ["source", "rm", "items"], environment: environment)
+        #expect(remove.status == 0)
+        let missing = try runTool(binary, ["sync", "run", "items"], environment: environment)
+        #expect(missing.status == 1)
+        #expect(missing.output.contains("no source named items"))
+    }
 }

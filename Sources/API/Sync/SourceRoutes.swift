@@ -13,11 +13,20 @@ public struct SourceRoutes: Sendable {
     private let throttle: ManualSyncThrottle
 
     /// Creates the routes over the sync service.
-    public init(sync: SyncService, audit: any AuditRecorder, throttle: ManualSyncThrottle = ManualSyncThrottle()) {
+    public init(
+        sync: SyncService, audit: any AuditRecorder, throttle: ManualSyncThrottle = ManualSyncThrottle(),
+        uploadLimit: Int = 512 * 1024 * 1024
+    ) {
         self.sync = sync
         self.audit = audit
         self.throttle = throttle
+        self.uploadLimit = uploadLimit
     }
+
+    private let uploadLimit: Int
+
+    /// Where uploaded files are kept, relative to the import directory.
+    public static let uploadFolder = "uploads"
 
     private static let bodyLimit = 64 * 1024
     private static let notFound = ResponseDocumentation("No such source.", schema: .errorBody)
@@ -143,7 +152,7 @@ public struct SourceRoutes: Sendable {
             let source = try source(request)
             let check: ConnectionCheck
             do throws(SyncError) {
-                check = ConnectionCheck(ok: true, message: try sync.checkConnection(source))
+                check = ConnectionCheck(ok: true, message: try sync.checkConnection(source.definition))
             } catch {
                 check = ConnectionCheck(ok: false, message: error.message)
             }
@@ -198,6 +207,33 @@ public struct SourceRoutes: Sendable {
             return try Response.json(SyncRunResource(run, sourceName: source.name), status: 202)
         }
         router.add(
+            .put, "/api/v1/sources/{id}/file",
+            RouteMetadata(
+                access: .admin,
+                summary: "Upload the file of a CSV source; it replaces the previous one once its header reads.",
+                tags: ["sources"], accepts: ["text/csv", "application/octet-stream"], bodyLimit: uploadLimit,
+                responses: [
+                    200: ResponseDocumentation(
+                        "Stored; the source reads it from now on.", schema: SourceResource.schema),
+                    404: Self.notFound, 409: ResponseDocumentation("Not a CSV source.", schema: .errorBody),
+                    413: ResponseDocumentation("The file is too large.", schema: .errorBody),
+                    422: ResponseDocumentation("The file does not read as CSV.", schema: .errorBody),
+                ],
+                blocking: true, spoolsBody: true)
+        ) { request in
+            let current = try source(request)
+            guard case .csv(var options) = current.definition.connection else {
+                throw SyncError(.conflict, "Only CSV sources take an uploaded file.")
+            }
+            options.path = try storeUpload(request, options: options, sourceID: current.id)
+            var definition = current.definition
+            definition.connection = .csv(options)
+            let source = try sync.sources.update(id: current.id, to: definition)
+            recordChange("source.upload", source: source.name, request: request)
+            let latest = try sync.queue.list(sourceID: source.id, limit: 1).first
+            return try Response.json(SourceResource(source, latestRun: latest, detailed: true))
+        }
+        router.add(
             .get, "/api/v1/sources/{id}/schema",
             RouteMetadata(
                 access: .viewer, summary: "The columns of the source's records and their types.", tags: ["records"],
@@ -230,6 +266,32 @@ public struct SourceRoutes: Sendable {
             throw HTTPError.notFound("No such source.")
         }
         return source
+    }
+
+    /// Moves the spooled body into the upload folder under the source's own name once its header
+    /// reads as CSV; returns its path relative to the import directory.
+    private func storeUpload(_ request: Request, options: CSVOptions, sourceID: Int64) throws -> String {
+        guard let spooled = request.bodyFile else { throw HTTPError.badRequest("The upload is missing.") }
+        let root = sync.importDirectory.path
+        let final = "\(Self.uploadFolder)/source-\(sourceID).csv"
+        let candidate = final + ".incoming"
+        try FileManager.default.createDirectory(
+            atPath: root + "/" + Self.uploadFolder, withIntermediateDirectories: true)
+        guard rename(spooled, root + "/" + candidate) == 0 else {
+            throw HTTPError(status: 500, code: "internal_error", message: "The upload could not be stored.")
+        }
+        var probe = options
+        probe.path = candidate
+        do throws(SyncError) {
+            _ = try sync.checkConnection(SourceDefinition(name: "upload", connection: .csv(probe)))
+        } catch {
+            unlink(root + "/" + candidate)
+            throw HTTPError.unprocessable("The file does not read as CSV.", fields: ["file": error.message])
+        }
+        guard rename(root + "/" + candidate, root + "/" + final) == 0 else {
+            throw HTTPError(status: 500, code: "internal_error", message: "The upload could not be stored.")
+        }
+        return final
     }
 
     private func isAdmin(_ request: Request) throws -> Bool {

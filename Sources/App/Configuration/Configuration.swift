@@ -1,3 +1,4 @@
+import API
 import Core
 import Foundation
 import HTTP
@@ -67,6 +68,8 @@ public struct Configuration: Sendable {
     public var auditRetentionDays: Int
     /// The directory CSV and SQLite sources read their files from.
     public var importDirectory: String
+    /// The largest CSV file accepted by upload, in bytes.
+    public var uploadLimit: Int
     /// Which hosts REST sources may reach; unrestricted (but for link-local addresses) when unset.
     public var egress: EgressPolicy
     /// The `SYNCLINE_SOURCE_…` variables that source definitions may name as secrets.
@@ -215,6 +218,8 @@ public struct Configuration: Sendable {
         auditRetentionDays = reader.integer("SYNCLINE_AUDIT_RETENTION_DAYS", in: 0...36_500) ?? 0
 
         importDirectory = reader.text("SYNCLINE_IMPORT_DIR") ?? "./var/import"
+        server.spoolDirectory = importDirectory + "/" + SourceRoutes.uploadFolder
+        uploadLimit = reader.integer("SYNCLINE_UPLOAD_MAX_BYTES", in: 1...(1 << 40)) ?? 512 * 1024 * 1024
         let allowlist = reader.text("SYNCLINE_EGRESS_ALLOW") ?? ""
         if let policy = EgressPolicy(allowlist: allowlist) {
             egress = policy

@@ -93,6 +93,9 @@ public struct ConfigurationVariable: Sendable {
         .init(
             name: "SYNCLINE_EGRESS_ALLOW", defaultValue: "",
             summary: "hosts, *.domains and CIDR blocks REST sources may reach (link-local always refused)"),
+        .init(
+            name: "SYNCLINE_UPLOAD_MAX_BYTES", defaultValue: "536870912",
+            summary: "the largest CSV file a source may be given by upload"),
         .init(name: "SYNCLINE_SYNC_WORKERS", defaultValue: "2", summary: "syncs this instance runs at once"),
         .init(
             name: "SYNCLINE_SYNC_LEASE", defaultValue: "30",

@@ -12,8 +12,11 @@ public struct Request: Sendable {
     public let query: QueryParameters
     /// The request's header fields, in arrival order.
     public let headers: HTTPHeaders
-    /// The whole request body; empty when none was sent.
+    /// The whole request body; empty when none was sent, or when the route spools it to a file.
     public var body: [UInt8]
+    /// The file holding the body of a route that spools it; the server removes the file after
+    /// the response unless the handler has moved it away.
+    public internal(set) var bodyFile: String?
     /// The peer's address; a proxy-aware client address is derived from it by higher layers.
     public let remoteAddress: IPAddress
     /// From a well-formed `X-Request-Id` header, else generated; echoed in the response.

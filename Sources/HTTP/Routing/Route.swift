@@ -32,12 +32,15 @@ public struct RouteMetadata: Sendable {
     /// runs the request on its blocking-work threads, keeping the connection's thread free for
     /// the other connections it serves.
     public var blocking: Bool
+    /// The body is written to a temporary file as it arrives instead of being held in memory, for
+    /// uploads larger than memory should hold; the handler finds it at ``Request/bodyFile``.
+    public var spoolsBody: Bool
 
     /// Creates metadata for a documented route that takes no body unless `accepts` lists media types.
     public init(
         access: Access, summary: String, tags: [String] = [], accepts: [String] = [], bodyLimit: Int? = nil,
         requestSchema: JSONSchema? = nil, responses: [Int: ResponseDocumentation] = [:], hidden: Bool = false,
-        blocking: Bool = false
+        blocking: Bool = false, spoolsBody: Bool = false
     ) {
         self.access = access
         self.summary = summary
@@ -48,6 +51,7 @@ public struct RouteMetadata: Sendable {
         self.responses = responses
         self.hidden = hidden
         self.blocking = blocking
+        self.spoolsBody = spoolsBody
     }
 }
 

@@ -21,9 +21,56 @@ final class Exchange {
     /// The answer of a request run on the blocking-work threads, set before the connection is
     /// resumed and queued on the call that follows.
     var deferredResponse: Response?
+    /// The file a spooling route's body is written to, opened with the first piece.
+    var spool: BodySpool?
+    var spoolFailed = false
 
     init(target: String) {
         self.target = target
+    }
+
+    deinit {
+        spool?.discard()
+    }
+}
+
+/// A temporary file that receives a request body piece by piece.
+final class BodySpool {
+    let path: String
+    private var descriptor: Int32
+    private(set) var size = 0
+
+    /// Creates an empty file, readable only by this user, in `directory`.
+    init?(directory: String) {
+        var template = Array((directory + "/syncline-upload-XXXXXX").utf8CString)
+        descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { return nil }
+        path = String(cString: template)
+    }
+
+    /// Appends `data`; false when the file could not take it (a full disk).
+    func write(_ data: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < data.count {
+            let written = Glibc.write(descriptor, data.baseAddress! + offset, data.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return false }
+            offset += written
+        }
+        size += data.count
+        return true
+    }
+
+    /// Closes the file, keeping it for the handler.
+    func close() {
+        if descriptor >= 0 { Glibc.close(descriptor) }
+        descriptor = -1
+    }
+
+    /// Closes and removes the file, if the handler has not moved it away.
+    func discard() {
+        close()
+        unlink(path)
     }
 }
 
@@ -99,9 +146,14 @@ extension HTTPServer {
     /// (libmicrohttpd cannot answer in the middle of an upload); a client that keeps sending far
     /// beyond the limit is cut off instead. Returns false to close the connection.
     func receive(_ exchange: Exchange, _ data: UnsafeRawBufferPointer) -> Bool {
+        if let request = exchange.request, request.route?.metadata.spoolsBody == true,
+            request.attributes[EarlyRejection.self] == nil, !exchange.bodyOverflowed
+        {
+            return spool(exchange, data)
+        }
         if exchange.bodyOverflowed {
             exchange.discarded += data.count
-            return exchange.discarded <= max(exchange.bodyLimit, 1024 * 1024)
+            return exchange.discarded <= exchange.bodyLimit + 1024 * 1024
         }
         if exchange.body.count + data.count > exchange.bodyLimit {
             exchange.bodyOverflowed = true
@@ -110,6 +162,31 @@ extension HTTPServer {
             return true
         }
         exchange.body.append(contentsOf: data)
+        return true
+    }
+
+    /// Writes a piece of a spooling route's body to its file, with the same limit as in memory.
+    private func spool(_ exchange: Exchange, _ data: UnsafeRawBufferPointer) -> Bool {
+        guard !exchange.spoolFailed else { return true }
+        if exchange.spool == nil {
+            exchange.spool = BodySpool(directory: configuration.spoolDirectory)
+        }
+        guard let spool = exchange.spool else {
+            exchange.spoolFailed = true
+            return true
+        }
+        if spool.size + data.count > exchange.bodyLimit {
+            exchange.bodyOverflowed = true
+            exchange.discarded = spool.size + data.count
+            spool.discard()
+            exchange.spool = nil
+            return true
+        }
+        if !spool.write(data) {
+            exchange.spoolFailed = true
+            spool.discard()
+            exchange.spool = nil
+        }
         return true
     }
 
@@ -137,10 +214,25 @@ extension HTTPServer {
         }
         if exchange.bodyOverflowed {
             request.attributes[EarlyRejection.self] = .payloadTooLarge(limit: exchange.bodyLimit)
+        } else if exchange.spoolFailed {
+            request.attributes[EarlyRejection.self] = HTTPError(
+                status: 507, code: "insufficient_storage", message: "The server could not store the upload.")
         }
         request.body = exchange.body
         exchange.body = []
-        return respond(to: request)
+        if let spool = exchange.spool {
+            spool.close()
+            request.bodyFile = spool.path
+        } else if request.route?.metadata.spoolsBody == true, request.attributes[EarlyRejection.self] == nil {
+            // An empty body still arrives as a file, so handlers see one shape.
+            exchange.spool = BodySpool(directory: configuration.spoolDirectory)
+            exchange.spool?.close()
+            request.bodyFile = exchange.spool?.path
+        }
+        let response = respond(to: request)
+        exchange.spool?.discard()
+        exchange.spool = nil
+        return response
     }
 
     /// Runs the middleware chain; a throwing chain is answered with a generic 500.

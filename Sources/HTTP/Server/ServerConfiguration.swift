@@ -1,3 +1,5 @@
+import Foundation
+
 /// Settings of the HTTP server; the app fills them from `SYNCLINE_*` variables.
 public struct ServerConfiguration: Sendable {
     /// A numeric IPv4 or IPv6 address to listen on.
@@ -16,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var headerMemoryLimit = 32 * 1024
     /// The body limit for routes that declare none.
     public var defaultBodyLimit = 1024 * 1024
+    /// Where the bodies of spooling routes are written while they arrive.
+    public var spoolDirectory = FileManager.default.temporaryDirectory.path
     /// Serve HTTPS (TLS 1.2 and 1.3 only) with this certificate and key.
     public var tls: TLSConfiguration?
 
