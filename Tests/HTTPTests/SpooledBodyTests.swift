@@ -11,19 +11,21 @@ import Testing
 
     private func start(_ directory: URL) throws -> HTTPServer {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return try startTestServer(configure: { $0.spoolDirectory = directory.path }) { router in
-            router.add(
-                .put, "/upload",
-                RouteMetadata(
-                    access: .anyone, summary: "Hashes an upload.", accepts: ["text/csv"], bodyLimit: Self.limit,
-                    spoolsBody: true)
-            ) { request in
-                guard let path = request.bodyFile else { throw HTTPError.badRequest("no file") }
-                let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-                let answer = "\(request.body.count) \(bytes.count) \(Crypto.hex(Crypto.sha256(Array(bytes))))"
-                return Response.text(answer)
-            }
-        }
+        return try startTestServer(
+            configure: { $0.spoolDirectory = directory.path },
+            routes: { router in
+                router.add(
+                    .put, "/upload",
+                    RouteMetadata(
+                        access: .anyone, summary: "Hashes an upload.", accepts: ["text/csv"], bodyLimit: Self.limit,
+                        spoolsBody: true)
+                ) { request in
+                    guard let path = request.bodyFile else { throw HTTPError.badRequest("no file") }
+                    let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+                    let answer = "\(request.body.count) \(bytes.count) \(Crypto.hex(Crypto.sha256(Array(bytes))))"
+                    return Response.text(answer)
+                }
+            })
     }
 
     private func spooled(_ directory: URL) throws -> [String] {
