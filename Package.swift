@@ -26,7 +26,8 @@ let package = Package(
         .target(name: "Identity", dependencies: ["Core", "Storage", "HTTP", "Audit", "CArgon2"]),
         .target(name: "Sync", dependencies: ["Core", "Storage", "Audit", "CSimdJSON"]),
         .target(name: "API", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync"]),
-        .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "API"]),
+        .target(name: "Web", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync"]),
+        .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "API", "Web"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
         .executableTarget(
             name: "syncline-bench-server", dependencies: ["App", "Audit", "Core", "HTTP", "Identity", "Storage"],

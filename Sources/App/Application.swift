@@ -7,6 +7,7 @@ import HTTP
 import Identity
 import Storage
 import Sync
+import Web
 
 /// The running product: configuration, database, metrics and the HTTP server, wired together.
 public final class Application: Sendable {
@@ -82,9 +83,11 @@ public final class Application: Sendable {
         ).register(on: &router)
         SyncRoutes(sync: sync, audit: audit).register(on: &router)
         RecordRoutes(sync: sync, database: database).register(on: &router)
+        WebPages(identity: identity).register(on: &router)
         extraRoutes(&router, database)
         let middleware: [any Middleware] = [
             RequestMetrics(registry: metrics), AccessLog(logger: logger), SecurityHeaders(), ErrorBoundary(),
+            PageErrors(),
             AuditedAccess(
                 addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies), audit: audit,
                 recordsAPIAccess: configuration.auditsAPIAccess),
