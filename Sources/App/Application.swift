@@ -59,8 +59,10 @@ public final class Application: Sendable {
             policy: try PasswordPolicy(commonPasswordListPath: configuration.passwordListPath),
             logger: logger.labeled("identity"), metrics: metrics)
 
+        try FileManager.default.createDirectory(
+            atPath: configuration.server.spoolDirectory, withIntermediateDirectories: true)
         sync = SyncService(
-            database: database, environment: try syncEnvironment(configuration), configuration: configuration.sync,
+            database: database, environment: syncEnvironment(configuration), configuration: configuration.sync,
             audit: audit, metrics: metrics, logger: logger.labeled("sync"))
 
         maintenance = Maintenance(
@@ -84,6 +86,9 @@ public final class Application: Sendable {
         SyncRoutes(sync: sync, audit: audit).register(on: &router)
         RecordRoutes(sync: sync, database: database).register(on: &router)
         WebPages(identity: identity).register(on: &router)
+        if configuration.demo {
+            DemoRoutes().register(on: &router)
+        }
         extraRoutes(&router, database)
         let middleware: [any Middleware] = [
             RequestMetrics(registry: metrics), AccessLog(logger: logger), SecurityHeaders(), ErrorBoundary(),
@@ -122,9 +127,14 @@ public final class Application: Sendable {
     }
 
     /// Starts listening and syncing; requests are served and due syncs run from then on.
+    ///
+    /// With the demo on, an empty database gets the demo sources and their first syncs.
     public func start() throws {
         try server.start()
         sync.start()
+        if configuration.demo {
+            try DemoSeeder(application: self).seedIfEmpty()
+        }
         logger.info(
             "ready",
             [
@@ -175,12 +185,9 @@ func openDatabase(_ configuration: Configuration, logger: Logger, metrics: Metri
         metrics: metrics)
 }
 
-/// The sync layer's surroundings from the configuration; creates the import directory and its
-/// upload folder when they do not exist yet.
-func syncEnvironment(_ configuration: Configuration) throws -> SyncEnvironment {
-    try FileManager.default.createDirectory(
-        atPath: configuration.server.spoolDirectory, withIntermediateDirectories: true)
-    return SyncEnvironment(
+/// The sync layer's surroundings from the configuration.
+func syncEnvironment(_ configuration: Configuration) -> SyncEnvironment {
+    SyncEnvironment(
         importDirectory: ImportDirectory(path: configuration.importDirectory), egress: configuration.egress,
         variables: configuration.sourceVariables, batchSize: configuration.syncBatchSize,
         makeConnector: SourceConnectors.make)

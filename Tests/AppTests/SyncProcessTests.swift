@@ -28,7 +28,7 @@ import Testing
             "SYNCLINE_AUDIT_KEY": String(repeating: "a", count: 40), "SYNCLINE_SYNC_LEASE": "3",
             "SYNCLINE_SYNC_POLL": "1", "SYNCLINE_PUBLIC_URL": "http://127.0.0.1:8080",
             "SYNCLINE_IMPORT_DIR": FileManager.default.temporaryDirectory.path,
-            "SYNCLINE_AUDIT_API_ACCESS": "false", "SYNCLINE_LOG_LEVEL": "info",
+            "SYNCLINE_AUDIT_API_ACCESS": "false", "SYNCLINE_LOG_LEVEL": "info", "SYNCLINE_DEMO": "false",
         ]
     }
 
