@@ -174,18 +174,3 @@ public struct RecordReader: Sendable {
         }
     }
 }
-
-extension JSONWriter {
-    /// Writes one field of a row view as its JSON value.
-    mutating func field(_ field: RowView.Field) {
-        switch field {
-        case .null: null()
-        case .integer(let number): integer(number)
-        case .real(let value): number(value)
-        case .bool(let flag): bool(flag)
-        case .timestamp(let date): string(DatabaseValue.timestampText(date))
-        case .text(let bytes): string(utf8: bytes)
-        case .blob(let bytes): string(Data(bytes).base64EncodedString())
-        }
-    }
-}
