@@ -243,8 +243,10 @@ import Testing
         #expect(none.text.contains("No entries match these filters."))
 
         for (query, message) in [
-            ("from=yesterday", "Enter a date and time in UTC"), ("outcome=maybe", "Choose success, failure or denied."),
-            ("from=2026-05-02T00%3A00&to=2026-05-01T00%3A00", "Choose a time after the start."),
+            ("from=yesterday", "id=\"from-error\">Enter a date and time in UTC"),
+            ("outcome=maybe", "aria-describedby=\"outcome-error\">"),
+            ("outcome=maybe", "id=\"outcome-error\">Choose success, failure or denied."),
+            ("from=2026-05-02T00%3A00&to=2026-05-01T00%3A00", "id=\"to-error\">Choose a time after the start."),
             ("before=abc", "The link to older entries is malformed"), ("limit=0", "Show 1 to 500 entries per page."),
         ] {
             let reply = try browser.get("/audit?" + query)

@@ -53,35 +53,36 @@ struct AuditPages {
                 """)
     }
 
+    /// The filter form, each field showing what is asked for and, if it could not be read, why.
     private func filters(_ form: AuditFilterForm) -> HTML {
         let filter = form.filter
-        let fields = [
-            FormField(
-                label: "Actor", name: "actor", value: filter.actor ?? "", hint: "A username, anonymous or system.",
-                required: false),
-            FormField(
-                label: "Action", name: "action", value: form.action,
-                hint: "Exact, or a prefix ending in a dot, such as auth.", required: false),
-            FormField(
-                label: "Target", name: "target", value: filter.target ?? "", hint: "A user, route or source.",
-                required: false),
-            FormField(
-                label: "From (UTC)", name: "from", type: "datetime-local",
-                value: AuditFilterForm.inputValue(filter.from), hint: "Included.", error: form.errors["from"],
-                required: false, attributes: " step=\"1\""),
-            FormField(
-                label: "To (UTC)", name: "to", type: "datetime-local", value: AuditFilterForm.inputValue(filter.to),
-                hint: "Not included.", error: form.errors["to"], required: false, attributes: " step=\"1\""),
-        ].map(\.html)
+        let actor = FormField(
+            label: "Actor", name: "actor", value: filter.actor ?? "", hint: "A username, anonymous or system.",
+            required: false)
+        let action = FormField(
+            label: "Action", name: "action", value: form.action,
+            hint: "Exact, or a prefix ending in a dot, such as auth.", required: false)
+        let target = FormField(
+            label: "Target", name: "target", value: filter.target ?? "", hint: "A user, route or source.",
+            required: false)
+        let from = FormField(
+            label: "From (UTC)", name: "from", type: "datetime-local", value: AuditFilterForm.inputValue(filter.from),
+            hint: "Included.", error: form.errors["from"], required: false, attributes: " step=\"1\"")
+        let to = FormField(
+            label: "To (UTC)", name: "to", type: "datetime-local", value: AuditFilterForm.inputValue(filter.to),
+            hint: "Not included.", error: form.errors["to"], required: false, attributes: " step=\"1\"")
         let outcomes = FormField.options(
             [("", "Any")] + AuditOutcome.allCases.map { ($0.rawValue, $0.rawValue.capitalized) },
             selected: filter.outcome?.rawValue ?? "")
-        let outcomeError: HTML =
-            form.errors["outcome"].map {
-                "<span class=\"field-error\" id=\"outcome-error\">\($0)</span>"
-            } ?? .empty
-        let invalid: HTML =
-            form.errors["outcome"] == nil ? .empty : " aria-invalid=\"true\" aria-describedby=\"outcome-error\""
+        var outcome: HTML = "<label for=\"outcome\">Outcome <select id=\"outcome\" name=\"outcome\""
+        if let error = form.errors["outcome"] {
+            outcome += """
+                 aria-invalid="true" aria-describedby="outcome-error">\(outcomes)</select>\
+                <span class="field-error" id="outcome-error">\(error)</span></label>
+                """
+        } else {
+            outcome += ">\(outcomes)</select></label>"
+        }
         let limit: HTML =
             form.limit == AuditFilterForm.defaultLimit
             ? .empty : "<input type=\"hidden\" name=\"limit\" value=\"\(form.limit)\">"
@@ -89,13 +90,12 @@ struct AuditPages {
             <section class="card" aria-label="Filters">
               <form class="stack" method="get" action="/audit">
                 <div class="fields">
-                  \(fields[0])
-                  \(fields[1])
-                  <label for="outcome">Outcome <select id="outcome" name="outcome"\(invalid)>\(outcomes)</select>\
-            \(outcomeError)</label>
-                  \(fields[2])
-                  \(fields[3])
-                  \(fields[4])
+                  \(actor.html)
+                  \(action.html)
+                  \(outcome)
+                  \(target.html)
+                  \(from.html)
+                  \(to.html)
                 </div>
                 \(limit)
                 <div><button type="submit">Filter</button> <a class="button secondary" href="/audit">Clear</a></div>
