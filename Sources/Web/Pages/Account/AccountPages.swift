@@ -25,6 +25,8 @@ struct AccountPages {
         }
     }
 
+    /// Checks the form and changes the password: back to the page with the new session's cookies,
+    /// or the form again with the reason beside each refused field.
     private func changePassword(_ request: Request, _ context: PageContext) throws -> Response {
         let principal = try request.requirePrincipal()
         let form = FormBody(request)
