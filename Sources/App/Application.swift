@@ -85,7 +85,7 @@ public final class Application: Sendable {
         ).register(on: &router)
         SyncRoutes(sync: sync, audit: audit).register(on: &router)
         RecordRoutes(sync: sync, database: database).register(on: &router)
-        WebPages(identity: identity).register(on: &router)
+        WebPages(identity: identity, database: database).register(on: &router)
         if configuration.demo {
             DemoRoutes().register(on: &router)
         }

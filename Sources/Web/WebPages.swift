@@ -1,3 +1,4 @@
+import Audit
 import HTTP
 import Identity
 import Storage
@@ -6,15 +7,20 @@ import Sync
 /// Every page of the web interface and its assets.
 public struct WebPages: Sendable {
     private let identity: IdentityService
+    private let database: any Database
 
-    /// Creates the pages over the services they show.
-    public init(identity: IdentityService) {
+    /// Creates the pages over the services they show and the control database.
+    public init(identity: IdentityService, database: any Database) {
         self.identity = identity
+        self.database = database
     }
 
     /// Adds every page and asset route to `router`.
     public func register(on router: inout Router) {
         AssetRoutes().register(on: &router)
         SessionPages(identity: identity).register(on: &router)
+        UserPages(identity: identity).register(on: &router)
+        AccountPages(identity: identity).register(on: &router)
+        AuditPages(identity: identity, reader: AuditReader(database: database)).register(on: &router)
     }
 }
