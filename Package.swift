@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "Identity", dependencies: ["Core", "Storage", "HTTP", "Audit", "CArgon2"]),
         .target(name: "Sync", dependencies: ["Core", "Storage", "Audit", "CSimdJSON"]),
         .target(name: "API", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync"]),
+        // Server-drawn pages: charts and text formatting so far, pure functions without I/O.
+        .target(name: "Web", dependencies: ["Core"]),
         .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "API"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
         .executableTarget(
@@ -41,6 +43,7 @@ let package = Package(
         .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "Core"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
