@@ -61,6 +61,7 @@ private struct BarChart {
         }
     }
 
+    /// Draws the bars standing up, one per category, with the value axis on the left.
     mutating func drawVertical() {
         let fontSize = canvas.fontSize
         let frame = verticalFrame
@@ -95,24 +96,31 @@ private struct BarChart {
         canvas.endGroup()
     }
 
-    mutating func drawHorizontal() {
+    /// The frame of a horizontal chart, and the room left of it for category labels.
+    ///
+    /// Value labels go right of positive bars and left of negative ones, tick labels below. The
+    /// drawing grows so that each category has a row at least 1.8 lines high.
+    private mutating func horizontalFrame() -> (frame: PlotFrame, labelWidth: Double) {
         let fontSize = canvas.fontSize
         let labelWidth = min(canvas.widest(bars.map(\.label)), canvas.width * 0.35)
-        let valueLabels = bars.map { NumberFormat.compact($0.value) }
-        let negativeRoom = canvas.widest(zip(bars, valueLabels).filter { $0.0.value < 0 }.map(\.1))
-        let positiveRoom = canvas.widest(zip(bars, valueLabels).filter { $0.0.value >= 0 }.map(\.1))
-        let tickLabels = scale.labels
-        let rowHeight = fontSize * 1.8
+        let negativeRoom = canvas.widest(bars.filter { $0.value < 0 }.map { NumberFormat.compact($0.value) })
+        let positiveRoom = canvas.widest(bars.filter { $0.value >= 0 }.map { NumberFormat.compact($0.value) })
+        let lastTick = scale.labels[scale.ticks.count - 1]
         let top = fontSize * 0.5
         let bottomMargin = fontSize * 2
-        let plotHeight = max(canvas.height - top - bottomMargin, Double(bars.count) * rowHeight)
+        let plotHeight = max(canvas.height - top - bottomMargin, Double(bars.count) * fontSize * 1.8)
         canvas.height = (top + plotHeight + bottomMargin).rounded(.up)
-        let right = max(
-            positiveRoom + fontSize * 0.6,
-            TextMetrics.width(of: tickLabels[tickLabels.count - 1], fontSize: fontSize) / 2)
+        let right = max(positiveRoom + fontSize * 0.6, TextMetrics.width(of: lastTick, fontSize: fontSize) / 2)
         let frame = PlotFrame(
             left: labelWidth + fontSize * 0.6 + (negativeRoom > 0 ? negativeRoom + fontSize * 0.4 : 0), top: top,
             right: canvas.width - right, bottom: top + plotHeight)
+        return (frame, labelWidth)
+    }
+
+    /// Draws the bars lying down, one row per category, with the value axis along the bottom.
+    mutating func drawHorizontal() {
+        let fontSize = canvas.fontSize
+        let (frame, labelWidth) = horizontalFrame()
         let band = frame.height / Double(bars.count)
         let thickness = min(band * 0.7, fontSize * 1.4)
         func x(_ value: Double) -> Double { frame.left + scale.fraction(of: value) * frame.width }
@@ -133,8 +141,9 @@ private struct BarChart {
                 title: "\(bar.label): \(NumberFormat.grouped(bar.value))")
             let negative = bar.value < 0
             canvas.text(
-                valueLabels[index], x: x(bar.value) + fontSize * (negative ? -0.3 : 0.3), y: center + fontSize * 0.35,
-                anchor: negative ? .end : .start, className: "chart-value", fill: ChartStyle.text)
+                NumberFormat.compact(bar.value), x: x(bar.value) + fontSize * (negative ? -0.3 : 0.3),
+                y: center + fontSize * 0.35, anchor: negative ? .end : .start, className: "chart-value",
+                fill: ChartStyle.text)
             let label = TextMetrics.truncate(bar.label, toWidth: labelWidth, fontSize: fontSize)
             canvas.text(
                 label, x: labelWidth + fontSize * 0.3, y: center + fontSize * 0.35, anchor: .end,

@@ -65,19 +65,30 @@ private struct LineChart {
             left: canvas.widest(scale.labels) + fontSize * 0.8, top: fontSize * 0.8 + legendHeight,
             right: canvas.width - fontSize * 0.8, bottom: canvas.height - fontSize * 2)
         let labels = fitTimeLabels(&frame)
-        let band = frame.width / Double(time.count)
-        let baseline = frame.bottom - scale.fraction(of: min(max(0, scale.lower), scale.upper)) * frame.height
-        func point(_ index: Int, _ value: Double) -> (x: Double, y: Double) {
-            (frame.left + (Double(index) + 0.5) * band, frame.bottom - scale.fraction(of: value) * frame.height)
-        }
 
         canvas.horizontalGrid(scale, in: frame)
+        drawTimeAxis(labels, in: frame)
+        for (number, line) in lines.enumerated() {
+            drawLine(line, number: number, in: frame)
+        }
+        drawLegend(legend, top: fontSize * 0.8)
+    }
+
+    /// Where bucket `index` and `value` fall inside `frame`.
+    private func position(_ index: Int, _ value: Double, in frame: PlotFrame) -> (x: Double, y: Double) {
+        let band = frame.width / Double(time.count)
+        return (frame.left + (Double(index) + 0.5) * band, frame.bottom - scale.fraction(of: value) * frame.height)
+    }
+
+    /// Draws the axis line along the bottom of `frame`, with a tick and a label at each labelled bucket.
+    private mutating func drawTimeAxis(_ labels: [(index: Int, text: String)], in frame: PlotFrame) {
+        let fontSize = canvas.fontSize
         canvas.beginGroup("chart-axis")
         canvas.line(
             x1: frame.left, y1: frame.bottom, x2: frame.right, y2: frame.bottom, className: "chart-axis-line",
             stroke: ChartStyle.axis)
         for label in labels {
-            let x = frame.left + (Double(label.index) + 0.5) * band
+            let x = position(label.index, 0, in: frame).x
             canvas.line(
                 x1: x, y1: frame.bottom, x2: x, y2: frame.bottom + fontSize * 0.3, className: "chart-tick",
                 stroke: ChartStyle.axis)
@@ -85,17 +96,27 @@ private struct LineChart {
                 label.text, x: x, y: frame.bottom + fontSize * 1.4, anchor: .middle, className: "chart-tick-label")
         }
         canvas.endGroup()
+    }
 
-        for (number, line) in lines.enumerated() {
-            let color = ChartStyle.color(number)
-            let runs = Self.runs(of: line.points).map { $0.map { point($0.index, $0.value) } }
-            canvas.beginGroup("chart-series")
-            for run in runs where run.count > 1 {
-                let path = run.enumerated().map { "\($0 == 0 ? "M" : "L")\(Self.pair($1))" }.joined(separator: " ")
+    /// Draws series `number`: a stretch of line (and area) for each run of consecutive buckets, and a
+    /// point with a tooltip at every value.
+    ///
+    /// When points would crowd into each other they are drawn clear, still there to hover, except a
+    /// point with no neighbour, which no line shows.
+    private mutating func drawLine(_ line: Line, number: Int, in frame: PlotFrame) {
+        let fontSize = canvas.fontSize
+        let color = ChartStyle.color(number)
+        let baseline = frame.bottom - scale.fraction(of: min(max(0, scale.lower), scale.upper)) * frame.height
+        let radius = max(3, fontSize * 0.22)
+        let crowded = frame.width / Double(time.count) < radius * 2.5
+        canvas.beginGroup("chart-series")
+        for run in Self.runs(of: line.points) {
+            let points = run.map { position($0.index, $0.value, in: frame) }
+            if points.count > 1 {
+                let path = points.enumerated().map { "\($0 == 0 ? "M" : "L")\(Self.pair($1))" }.joined(separator: " ")
                 if area {
                     let close =
-                        "L\(NumberFormat.svg(run[run.count - 1].x)) \(NumberFormat.svg(baseline))"
-                        + " L\(NumberFormat.svg(run[0].x)) \(NumberFormat.svg(baseline)) Z"
+                        "L\(Self.pair((points[points.count - 1].x, baseline))) L\(Self.pair((points[0].x, baseline))) Z"
                     canvas.add(
                         "path", ["class": "chart-area", "d": path + " " + close, "fill": color, "fill-opacity": "0.15"])
                 }
@@ -107,34 +128,20 @@ private struct LineChart {
                         "stroke-linecap": "round", "stroke-dasharray": ChartStyle.dashes(number, fontSize: fontSize),
                     ])
             }
-            drawPoints(of: line, runs: runs, color: color, band: band)
-            canvas.endGroup()
-        }
-        drawLegend(legend, top: fontSize * 0.8)
-    }
-
-    /// Draws a point with a tooltip at every value; when points would crowd into each other they are
-    /// drawn clear, still there to hover, except a point with no neighbour, which a line cannot show.
-    private mutating func drawPoints(of line: Line, runs: [[(x: Double, y: Double)]], color: String, band: Double) {
-        let radius = max(3, canvas.fontSize * 0.22)
-        let crowded = band < radius * 2.5
-        var pointIndex = 0
-        for run in runs {
-            for position in run {
-                let value = line.points[pointIndex]
-                pointIndex += 1
+            let hidden = crowded && points.count > 1 ? "0" : ""
+            for (value, point) in zip(run, points) {
                 let when = time.bucket.label(for: time.date(at: value.index), withYear: true)
                 canvas.add(
                     "circle",
                     [
-                        "class": "chart-mark chart-point", "cx": NumberFormat.svg(position.x),
-                        "cy": NumberFormat.svg(position.y), "r": NumberFormat.svg(radius), "fill": color,
-                        "fill-opacity": crowded && run.count > 1 ? "0" : "", "stroke": "#ffffff",
-                        "stroke-opacity": crowded && run.count > 1 ? "0" : "",
+                        "class": "chart-mark chart-point", "cx": NumberFormat.svg(point.x),
+                        "cy": NumberFormat.svg(point.y), "r": NumberFormat.svg(radius), "fill": color,
+                        "fill-opacity": hidden, "stroke": "#ffffff", "stroke-opacity": hidden,
                     ],
                     title: "\(line.name), \(when): \(NumberFormat.grouped(value.value))")
             }
         }
+        canvas.endGroup()
     }
 
     /// Places the time labels, widening the margins until the first and last fit inside the drawing.

@@ -19,16 +19,19 @@ extension Charts {
         }
 
         let change = previous.flatMap { Change(from: $0, to: value) }
-        let valueSize = min(fontSize * 3.5, canvas.height * 0.35)
+        let shown = NumberFormat.compact(value)
+        // Bold figures run about a tenth wider than the estimate for regular text.
+        let valueSize = min(
+            fontSize * 3.5, canvas.height * 0.35,
+            (canvas.width - 2 * fontSize) / TextMetrics.width(of: shown, fontSize: 1.1))
         let labelY = canvas.height * 0.22
         let valueY = labelY + valueSize * 1.15
         canvas.text(
             heading, x: fontSize, y: labelY, className: "chart-kpi-label", size: fontSize * 1.1,
             title: heading == label ? nil : label)
         canvas.text(
-            NumberFormat.compact(value), x: fontSize, y: valueY, className: "chart-mark chart-kpi-value",
-            size: valueSize,
-            fill: ChartStyle.text, bold: true, title: "\(label): \(NumberFormat.grouped(value))")
+            shown, x: fontSize, y: valueY, className: "chart-mark chart-kpi-value",
+            size: valueSize, fill: ChartStyle.text, bold: true, title: "\(label): \(NumberFormat.grouped(value))")
         if let change {
             let y = valueY + fontSize * 2
             canvas.add(
@@ -37,10 +40,10 @@ extension Charts {
                     "class": "chart-change-symbol", "d": change.symbol(x: fontSize, baseline: y, size: fontSize),
                     "fill": change.color,
                 ])
+            let text = TextMetrics.truncate(
+                change.text + " vs previous period", toWidth: canvas.width - fontSize * 3.2, fontSize: fontSize)
             canvas.text(
-                change.text + " vs previous period", x: fontSize * 2.2, y: y,
-                className: "chart-change \(change.className)",
-                fill: change.color)
+                text, x: fontSize * 2.2, y: y, className: "chart-change \(change.className)", fill: change.color)
         }
         var description = "\(label): \(NumberFormat.grouped(value))"
         if let change, let previous {
