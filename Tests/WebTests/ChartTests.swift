@@ -20,6 +20,8 @@ private func expectAccessibleSVG(_ svg: String, title: String, sourceLocation: S
     let titleElement = parsed.first { $0.name == "title" && $0.attributes["id"] == labelledBy.first }
     let descElement = parsed.first { $0.name == "desc" && $0.attributes["id"] == labelledBy.last }
     #expect(labelledBy.count == 2, sourceLocation: sourceLocation)
+    let marks = parsed.filter { $0.hasClass("chart-mark") }
+    #expect(marks.allSatisfy { $0.title?.isEmpty == false }, "every mark has a tooltip", sourceLocation: sourceLocation)
     #expect(titleElement?.text == title, sourceLocation: sourceLocation)
     #expect(descElement?.text.isEmpty == false, sourceLocation: sourceLocation)
 }
@@ -84,6 +86,19 @@ private let hostile = "<script>alert(1)</script>"
         #expect(strokes == ["#0072B2", "#E69F00"])
         #expect(description(svg)?.contains(", 2 series; Web highest 1,000 on Jan 10, lowest 100 on Jan 1;") == true)
         #expect(elements(svg, withClass: "chart-point").count == 20)
+    }
+
+    @Test func seriesPastThePaletteRepeatColoursWithDashes() {
+        let series = (1...9).map { number in
+            ChartSeries(name: "S\(number)", points: january.map { ($0.0, $0.1 * Double(number)) })
+        }
+        let svg = Charts.line(title: "Many", series: series, bucket: .day)
+        let lines = elements(svg, withClass: "chart-line")
+        #expect(lines.count == 9)
+        #expect(lines[8].attributes["stroke"] == lines[0].attributes["stroke"])
+        #expect(lines[0].attributes["stroke-dasharray"] == nil)
+        #expect(lines[8].attributes["stroke-dasharray"] != nil)
+        #expect(elements(svg, withClass: "chart-legend-label").count == 9)
     }
 
     @Test func aMissingBucketBreaksTheLine() {
@@ -429,6 +444,27 @@ private let hostile = "<script>alert(1)</script>"
 }
 
 @Suite("Chart documents") struct ChartDocumentTests {
+    @Test func extremeInputsStillMakeWellFormedCharts() {
+        let far = [(utc("2016-01-01T00:00:00Z"), 1.0), (utc("2026-01-01T00:00:00Z"), 2)]
+        let odd = [
+            (Date(timeIntervalSince1970: .nan), 5.0), (Date(timeIntervalSince1970: 1e15), 6),
+            (utc("2026-01-01T00:00:00Z"), 7),
+        ]
+        let charts = [
+            Charts.line(title: "Far", series: [ChartSeries(name: "A", points: far)], bucket: .hour),
+            Charts.line(title: "Odd", series: [ChartSeries(name: "A", points: odd)], bucket: .week, area: true),
+            Charts.bar(title: "Huge", categories: [("a", 1e300), ("b", -1e300), ("c", .infinity)]),
+            Charts.bar(title: "Tiny", categories: [("a", 1e-300)], width: 10, height: 10_000),
+            Charts.pie(title: "Tiny", slices: [("a", 1e-300), ("b", 1e300)], donut: true),
+            Charts.number(label: "Huge", value: -1e300, previous: 1e-300),
+        ]
+        for (svg, title) in zip(charts, ["Far", "Odd", "Huge", "Tiny", "Tiny", "Huge"]) {
+            expectAccessibleSVG(svg, title: title)
+        }
+        #expect(elements(charts[0], withClass: "chart-point").count == 2)
+        #expect(elements(charts[1], withClass: "chart-point").map(\.title) == ["A, Jan 1 2026: 7"])
+    }
+
     @Test func differentChartsGetDifferentIds() {
         let first = Charts.bar(title: "A", categories: [("x", 1)])
         let second = Charts.bar(title: "A", categories: [("x", 2)])

@@ -14,7 +14,7 @@ public enum Charts {
     /// Charts draw correctly without it; tables need it to right-align their numbers.
     public static let stylesheet = """
         .chart { display: block; max-width: 100%; height: auto; }
-        .chart .chart-mark:hover, .chart .chart-mark:focus { opacity: 0.75; }
+        .chart .chart-mark:hover { opacity: 0.75; }
         .chart-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
         .chart-table caption { text-align: left; font-weight: 600; padding-bottom: 0.5rem; }
         .chart-table th, .chart-table td {
