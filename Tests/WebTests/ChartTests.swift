@@ -474,10 +474,22 @@ private let hostile = "<script>alert(1)</script>"
     }
 
     @Test func textStaysLegibleAtPhoneWidth() {
+        let january = [(utc("2026-01-01T00:00:00Z"), 1.0), (utc("2026-01-02T00:00:00Z"), 2)]
         for width in [320, 480, 640, 960] {
-            let svg = Charts.bar(title: "A", categories: [("x", 1)], width: width)
-            let size = parseMarkup(svg)?.first?.number("font-size") ?? 0
-            #expect(size * 320 / Double(width) >= 11)
+            let charts = [
+                Charts.line(
+                    title: "A", series: ["a", "b"].map { ChartSeries(name: $0, points: january) }, bucket: .day,
+                    width: width),
+                Charts.bar(title: "A", categories: [("x", 1), ("a rather long category name", -2)], width: width),
+                Charts.pie(title: "A", slices: [("x", 1), ("y", 1_234_567)], donut: true, width: width),
+                Charts.number(label: "A", value: 1_234, previous: 1_000, width: width),
+                Charts.number(label: "A", value: nil, width: width),
+            ]
+            for svg in charts {
+                let sizes = (parseMarkup(svg) ?? []).compactMap { $0.attributes["font-size"].flatMap(Double.init) }
+                #expect(!sizes.isEmpty)
+                #expect(sizes.allSatisfy { $0 * 320 / Double(width) >= 11 }, "\(width): \(sizes)")
+            }
         }
     }
 }

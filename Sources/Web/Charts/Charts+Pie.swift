@@ -98,13 +98,14 @@ private struct PieChart {
     private mutating func drawTotal(at center: (x: Double, y: Double), inner: Double) {
         let fontSize = canvas.fontSize
         let text = NumberFormat.compact(total)
-        let size = min(fontSize * 1.8, inner * 1.5 / max(1, TextMetrics.width(of: text, fontSize: 1)))
+        // As large as fits the hole, up to 1.8 lines, but never below the legible base size.
+        let size = max(fontSize, min(fontSize * 1.8, inner * 1.5 / max(1, TextMetrics.width(of: text, fontSize: 1.1))))
         canvas.text(
             text, x: center.x, y: center.y + size * 0.3, anchor: .middle, className: "chart-total", size: size,
             fill: ChartStyle.text, bold: true, title: "Total: \(NumberFormat.grouped(total))")
         canvas.text(
-            "Total", x: center.x, y: center.y + size * 0.3 + fontSize * 1.1, anchor: .middle,
-            className: "chart-total-label", size: fontSize * 0.8)
+            "Total", x: center.x, y: center.y + size * 0.3 + fontSize * 1.2, anchor: .middle,
+            className: "chart-total-label")
     }
 
     /// Lists the slices to the right of the pie: a swatch, the label and the share, right-aligned.
