@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "Identity", dependencies: ["Core", "Storage", "HTTP", "Audit", "CArgon2"]),
         .target(name: "Sync", dependencies: ["Core", "Storage", "Audit", "CSimdJSON"]),
         .target(name: "API", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync"]),
+        // Server-rendered pages, their assets, and charts drawn as SVG.
         .target(name: "Web", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync"]),
         .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "API", "Web"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "Core"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -39,22 +39,9 @@ public struct HTML: Sendable, Hashable, ExpressibleByStringInterpolation, Custom
         lhs.text += rhs.text
     }
 
-    /// `text` with `&`, `<`, `>`, `"` and `'` replaced by entities, safe in text and in quoted
-    /// attribute values.
+    /// `text` escaped for element content and quoted attribute values (see ``Markup/escape(_:)``).
     public static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped
+        Markup.escape(text)
     }
 
     /// Builds markup from literals, escaped strings and nested fragments.
