@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from support.browser import Browser
+from support.browser import Browser, Response
 from support.pages import ADMIN_PAGES
 
 
-def assert_error_page(browser: Browser, status: int, heading: str) -> None:
+def assert_error_page(browser: Browser, page: Response, status: int, heading: str) -> None:
+    """The browser shows the error page of `status`, and `page` is it too."""
+    assert page.status == status
+    assert page.error_code == str(status)
     assert browser.text(".error-code") == str(status)
     assert browser.text("h1") == heading
     assert browser.element("a.button").get_attribute("href").endswith("/dashboards")
@@ -21,17 +24,15 @@ def test_an_unknown_address_gets_the_404_page(browser: Browser, signed_in, visit
 
     page = visit("/no/such/page")
 
-    assert page.status == 404
-    assert_error_page(browser, 404, "Page not found")
+    assert_error_page(browser, page, 404, "Page not found")
     screenshot("404")
 
 
 def test_a_wrong_method_gets_the_405_page(browser: Browser, visit, screenshot) -> None:
     page = visit("/logout")
 
-    assert page.status == 405
+    assert_error_page(browser, page, 405, "Not allowed")
     assert page.headers["allow"] == "POST"
-    assert_error_page(browser, 405, "Not allowed")
     screenshot("405")
 
 
@@ -42,9 +43,8 @@ def test_a_viewer_gets_the_403_page_on_admin_pages(signed_in, visit, screenshot,
 
     page = visit(path)
 
-    assert page.status == 403
     assert browser.path == path
-    assert_error_page(browser, 403, "You can't do that here")
+    assert_error_page(browser, page, 403, "You can't do that here")
     screenshot(path)
 
 
@@ -63,6 +63,7 @@ def test_a_form_without_its_csrf_token_gets_the_403_page(signed_in, screenshot) 
     browser.submit("#forged")
 
     assert browser.path == "/logout"
-    assert_error_page(browser, 403, "You can't do that here")
+    refused = browser.fetch("/logout", "POST", {})
+    assert_error_page(browser, refused, 403, "You can't do that here")
     assert browser.fetch("/api/v1/auth/me").status == 200, "the refused form ended the session"
     screenshot("403-csrf")

@@ -100,13 +100,14 @@ def start_chromium(profile: Path) -> webdriver.Chrome:
 class Response:
     """One HTTP exchange made beside the browser, with lower-case header names."""
 
-    url: str
+    path: str
     status: int
     headers: dict[str, str]
     body: str
 
     @property
     def is_html(self) -> bool:
+        """Whether the body is an HTML page."""
         return self.headers.get("content-type", "").startswith("text/html")
 
     @property
