@@ -25,8 +25,10 @@ let package = Package(
         .target(name: "Audit", dependencies: ["Core", "Storage"]),
         .target(name: "Identity", dependencies: ["Core", "Storage", "HTTP", "Audit", "CArgon2"]),
         .target(name: "Sync", dependencies: ["Core", "Storage", "Audit", "CSimdJSON"]),
-        .target(name: "API", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync"]),
-        .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "API"]),
+        .target(name: "Dashboards", dependencies: ["Core", "Storage", "Sync"]),
+        .target(name: "API", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "Dashboards"]),
+        .target(
+            name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "Dashboards", "API"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
         .executableTarget(
             name: "syncline-bench-server", dependencies: ["App", "Audit", "Core", "HTTP", "Identity", "Storage"],
@@ -41,6 +43,7 @@ let package = Package(
         .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport"]),
+        .testTarget(name: "DashboardsTests", dependencies: ["Dashboards", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
