@@ -25,10 +25,13 @@ let package = Package(
         .target(name: "Audit", dependencies: ["Core", "Storage"]),
         .target(name: "Identity", dependencies: ["Core", "Storage", "HTTP", "Audit", "CArgon2"]),
         .target(name: "Sync", dependencies: ["Core", "Storage", "Audit", "CSimdJSON"]),
-        .target(name: "API", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync"]),
+        .target(name: "Dashboards", dependencies: ["Core", "Storage", "Sync"]),
+        .target(name: "API", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "Dashboards"]),
         // Server-rendered pages, their assets, and charts drawn as SVG.
-        .target(name: "Web", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync"]),
-        .target(name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "API", "Web"]),
+        .target(name: "Web", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "Dashboards"]),
+        .target(
+            name: "App",
+            dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "Dashboards", "API", "Web"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
         .executableTarget(
             name: "syncline-bench-server", dependencies: ["App", "Audit", "Core", "HTTP", "Identity", "Storage"],
@@ -43,7 +46,11 @@ let package = Package(
         .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport"]),
+<<<<<<< HEAD
         .testTarget(name: "WebTests", dependencies: ["Web", "Core"]),
+=======
+        .testTarget(name: "DashboardsTests", dependencies: ["Dashboards", "TestSupport"]),
+>>>>>>> dashboards
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -261,4 +261,36 @@ struct SyncEngineTests {
             #expect(abs(next.timeIntervalSince(now) - 60) < 1)
         }
     }
+
+    @Test(
+        "The data version grows with each successful run and each incremental batch that changed records",
+        arguments: TestStore.all)
+    func dataVersion(store: TestStore) throws {
+        try withTestDatabase(store) { database in
+            let fixture = try SyncFixture(database, connector: ListConnector(records: orders(250)))
+            let full = try fixture.addSource()
+            let incremental = try fixture.addSource(mode: .incremental)
+            func version(_ source: Source) throws -> Int64? {
+                try fixture.sources.dataVersions(sourceIDs: [source.id, full.id, incremental.id])[source.id]
+            }
+            #expect(try fixture.sources.dataVersions(sourceIDs: [full.id, incremental.id, 999]).count == 2)
+            #expect(try version(full) == 0)
+
+            #expect(try fixture.sync(full).status == .succeeded)
+            #expect(try version(full) == 1)
+            #expect(try version(incremental) == 0)
+            fixture.connector.state.withLock { $0.failAtPage = 1 }
+            #expect(try fixture.sync(full).status == .failed)
+            #expect(try version(full) == 1)
+
+            // Page 0 commits its 100 records before page 1 fails: readers see them, so the version moves.
+            #expect(try fixture.sync(incremental).status == .failed)
+            #expect(try version(incremental) == 1)
+            fixture.connector.state.withLock { $0.failAtPage = nil }
+            #expect(try fixture.sync(incremental).status == .succeeded)
+            #expect(try version(incremental) == 4)
+            #expect(try fixture.sync(incremental).status == .succeeded)
+            #expect(try version(incremental) == 5)
+        }
+    }
 }

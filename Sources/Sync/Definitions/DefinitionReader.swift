@@ -1,40 +1,52 @@
 import Core
 
-/// Reads one JSON object of a source definition field by field, collecting a message per bad
-/// field under its dotted path (`rest.pagination.size`) and refusing fields it does not know.
-struct DefinitionReader {
+/// Reads one JSON object of a definition (a source's, a dashboard's) field by field, collecting a
+/// message per bad field under its path (`rest.pagination.size`, `widgets[2].metric`) and refusing
+/// fields it does not know.
+///
+/// Readers of nested objects share their parent's problem list, so one definition yields one list.
+public struct DefinitionReader {
     private let object: [String: JSONValue]
     private let path: String
     private let problems: ProblemList
     private var known: Set<String> = []
 
     /// The shared list of problems of one definition.
-    final class ProblemList {
-        var fields: [String: String] = [:]
+    public final class ProblemList {
+        /// One message per bad field, by path.
+        public internal(set) var fields: [String: String] = [:]
+
+        /// Creates an empty list.
+        public init() {}
     }
 
-    init(_ object: [String: JSONValue], path: String = "", problems: ProblemList) {
+    /// Creates a reader of `object`, found at `path` (empty for the top level).
+    public init(_ object: [String: JSONValue], path: String = "", problems: ProblemList) {
         self.object = object
         self.path = path
         self.problems = problems
     }
 
-    func fieldPath(_ name: String) -> String {
+    /// The path of the member `name` of this object.
+    public func fieldPath(_ name: String) -> String {
         path.isEmpty ? name : path + "." + name
     }
 
-    mutating func problem(_ name: String, _ message: String) {
+    /// Records a problem with member `name`, unless it already has one.
+    public mutating func problem(_ name: String, _ message: String) {
         let key = fieldPath(name)
         if problems.fields[key] == nil { problems.fields[key] = message }
     }
 
-    mutating func contains(_ name: String) -> Bool {
+    /// Whether member `name` is present and not null; marks it known.
+    public mutating func contains(_ name: String) -> Bool {
         known.insert(name)
         if case .null? = object[name] { return false }
         return object[name] != nil
     }
 
-    mutating func string(
+    /// A string member; `required` ones must be present; lengths are in characters.
+    public mutating func string(
         _ name: String, required: Bool = true, maxLength: Int = 256, allowsEmpty: Bool = false
     ) -> String? {
         known.insert(name)
@@ -58,7 +70,8 @@ struct DefinitionReader {
         }
     }
 
-    mutating func integer(_ name: String, in range: ClosedRange<Int>, required: Bool = true) -> Int? {
+    /// A whole-number member within `range`.
+    public mutating func integer(_ name: String, in range: ClosedRange<Int>, required: Bool = true) -> Int? {
         guard let number = number(name, required: required) else { return nil }
         guard number.rounded() == number, number >= Double(range.lowerBound), number <= Double(range.upperBound) else {
             problem(name, "Must be a whole number from \(range.lowerBound) to \(range.upperBound).")
@@ -67,7 +80,8 @@ struct DefinitionReader {
         return Int(number)
     }
 
-    mutating func number(_ name: String, required: Bool = true) -> Double? {
+    /// A number member.
+    public mutating func number(_ name: String, required: Bool = true) -> Double? {
         known.insert(name)
         switch object[name] {
         case nil, .null?:
@@ -81,7 +95,8 @@ struct DefinitionReader {
         }
     }
 
-    mutating func bool(_ name: String) -> Bool? {
+    /// An optional boolean member.
+    public mutating func bool(_ name: String) -> Bool? {
         known.insert(name)
         switch object[name] {
         case nil, .null?: return nil
@@ -92,7 +107,8 @@ struct DefinitionReader {
         }
     }
 
-    mutating func choice<Value: RawRepresentable & CaseIterable>(
+    /// A string member that must be one of `Value`'s raw values.
+    public mutating func choice<Value: RawRepresentable & CaseIterable>(
         _ name: String, as type: Value.Type, required: Bool = true
     ) -> Value? where Value.RawValue == String {
         guard let text = string(name, required: required, maxLength: 64) else { return nil }
@@ -104,7 +120,7 @@ struct DefinitionReader {
     }
 
     /// A string, or an array of strings, as a list.
-    mutating func strings(_ name: String, maxCount: Int = 16) -> [String] {
+    public mutating func strings(_ name: String, maxCount: Int = 16) -> [String] {
         known.insert(name)
         switch object[name] {
         case nil, .null?:
@@ -130,7 +146,7 @@ struct DefinitionReader {
     }
 
     /// An object of string values.
-    mutating func stringMap(_ name: String) -> [String: String] {
+    public mutating func stringMap(_ name: String) -> [String: String] {
         known.insert(name)
         switch object[name] {
         case nil, .null?:
@@ -152,7 +168,7 @@ struct DefinitionReader {
     }
 
     /// The nested object `name`, read by a reader of its own, or nil when absent or not an object.
-    mutating func object(_ name: String, required: Bool = true) -> DefinitionReader? {
+    public mutating func object(_ name: String, required: Bool = true) -> DefinitionReader? {
         known.insert(name)
         switch object[name] {
         case nil, .null?:
@@ -166,8 +182,43 @@ struct DefinitionReader {
         }
     }
 
+    /// The array member `name` of objects, each read by a reader of its own at `name[index]`;
+    /// empty when absent, and with a problem recorded when it is not such an array.
+    public mutating func objects(_ name: String, maxCount: Int, required: Bool = true) -> [DefinitionReader] {
+        known.insert(name)
+        switch object[name] {
+        case nil, .null?:
+            if required { problem(name, "This field is required.") }
+            return []
+        case .array(let items)?:
+            guard items.count <= maxCount else {
+                problem(name, "Must hold at most \(maxCount) items.")
+                return []
+            }
+            var readers: [DefinitionReader] = []
+            for (index, item) in items.enumerated() {
+                let path = fieldPath(name) + "[\(index)]"
+                guard case .object(let members) = item else {
+                    if problems.fields[path] == nil { problems.fields[path] = "Must be an object." }
+                    continue
+                }
+                readers.append(DefinitionReader(members, path: path, problems: problems))
+            }
+            return readers
+        case let other?:
+            problem(name, "Must be an array of objects, not \(other.kindDescription).")
+            return []
+        }
+    }
+
+    /// Member `name` as it was sent, for values of more than one kind; marks it known.
+    public mutating func value(_ name: String) -> JSONValue? {
+        known.insert(name)
+        return object[name]
+    }
+
     /// Marks every field this reader was not asked about as unknown.
-    mutating func finish() {
+    public mutating func finish() {
         for name in object.keys where !known.contains(name) {
             problem(name, "Unknown field.")
         }

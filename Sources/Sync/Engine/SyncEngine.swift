@@ -133,6 +133,12 @@ public final class SyncEngine: Sendable {
                         let mapping = try table.fit(batch, on: connection)
                         let written = try table.upsert(
                             batch, keys: batchKeys, mapping: mapping, runID: progress.id, now: Date(), on: connection)
+                        if incremental && written > 0 {
+                            // Readers see an incremental batch at once, so cached dashboards must not outlive it.
+                            try connection.execute(
+                                "UPDATE sources SET data_version = data_version + 1 WHERE id = $1",
+                                [.integer(source.id)])
+                        }
                         if try self.saveProgress(progress, written: written, on: connection) {
                             control.requestCancel()
                         }
@@ -165,7 +171,10 @@ public final class SyncEngine: Sendable {
                 .recordCount(on: connection)
             let cursor = incremental ? CursorValue.later(source.cursor, finished.highestCursor) : source.cursor
             try connection.execute(
-                "UPDATE sources SET cursor = $1, record_count = $2, last_synced_at = $3 WHERE id = $4",
+                """
+                UPDATE sources SET cursor = $1, record_count = $2, last_synced_at = $3, data_version = data_version + 1
+                WHERE id = $4
+                """,
                 [DatabaseValue(cursor), .integer(count), .timestamp(now), .integer(source.id)])
             let row = try connection.queryOne(
                 """

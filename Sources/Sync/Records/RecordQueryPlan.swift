@@ -72,28 +72,10 @@ struct RecordQueryPlan {
         for (index, filter) in query.filters.enumerated() {
             let name = "filter[\(index)]"
             guard let target = column(filter.field, for: name) else { continue }
-            let quoted = RecordSQL.quote(target.name)
-            switch filter.operation {
-            case .isNull:
-                conditions.append("\(quoted) IS NULL")
-            case .notNull:
-                conditions.append("\(quoted) IS NOT NULL")
-            case .contains, .prefix:
-                guard target.type == .text || target.type == .json else {
-                    problems[name] = "contains and prefix work on text fields only."
-                    continue
-                }
-                let escaped = Self.escapeLike(filter.value ?? "")
-                let pattern = filter.operation == .contains ? "%\(escaped)%" : "\(escaped)%"
-                conditions.append("\(quoted) \(like) \(bind(.text(pattern))) ESCAPE '\\'")
-            case .eq, .ne, .gt, .gte, .lt, .lte:
-                guard let value = Self.value(filter.value ?? "", as: target.type) else {
-                    problems[name] = "\(filter.value ?? "") is not a valid \(target.type.rawValue)."
-                    continue
-                }
-                let comparison = ["eq": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="][
-                    filter.operation.rawValue]!
-                conditions.append("\(quoted) \(comparison) \(bind(value))")
+            do throws(SyncError) {
+                conditions.append(try filter.condition(on: target, dialect: dialect, bind: bind))
+            } catch {
+                problems[name] = error.message
             }
         }
         if let search = query.search, !search.isEmpty {
@@ -183,7 +165,7 @@ struct RecordQueryPlan {
         }
     }
 
-    private static func escapeLike(_ text: String) -> String {
+    static func escapeLike(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_")
     }

@@ -104,6 +104,26 @@ public struct SourceStore: Sendable {
         }
     }
 
+    /// The data version of each source in `sourceIDs` that exists, read in one query.
+    ///
+    /// The version grows whenever a sync commits records of the source (every incremental batch that
+    /// changed any, and the end of every successful run), so a result computed from its records
+    /// stays current while the version stays the same, on every instance sharing the database.
+    public func dataVersions(sourceIDs: Set<Int64>) throws -> [Int64: Int64] {
+        guard !sourceIDs.isEmpty else { return [:] }
+        let ids = sourceIDs.sorted()
+        let placeholders = ids.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+        return try database.read { connection in
+            var versions: [Int64: Int64] = [:]
+            for row in try connection.query(
+                "SELECT id, data_version FROM sources WHERE id IN (\(placeholders))", ids.map { .integer($0) })
+            {
+                versions[try row.int(0)] = try row.int(1)
+            }
+            return versions
+        }
+    }
+
     /// The columns of a source's record table, in order.
     public func columns(sourceID: Int64) throws -> [RecordColumn] {
         try database.read { connection in

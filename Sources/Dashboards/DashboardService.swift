@@ -1,0 +1,169 @@
+import Core
+import Foundation
+import Storage
+import Sync
+
+/// One widget of a dashboard with what it shows now: its result, or why it has none.
+public struct WidgetData: Sendable {
+    /// The widget.
+    public let widget: Widget
+    /// The result, or the error that stands in its place: its source was deleted
+    /// (``DashboardError/Kind/sourceMissing``), it no longer fits its source's fields
+    /// (``DashboardError/Kind/invalidDefinition``), or its query failed (``DashboardError/Kind/storage``).
+    public let outcome: Result<WidgetResult, DashboardError>
+    /// Whether the result came from the cache rather than a query.
+    public let cached: Bool
+}
+
+/// Dashboards and their widgets' results: stored definitions checked against their sources,
+/// and results computed by one query per widget and cached until the next sync of the source
+/// commits.
+public final class DashboardService: Sendable {
+    /// The stored dashboards.
+    public let store: DashboardStore
+    private let database: any Database
+    private let sources: SourceStore
+    private let cache: WidgetResultCache
+    private let logger: Logger
+
+    /// Creates the service; at most `cacheCapacity` widget results are kept in memory.
+    public init(database: any Database, logger: Logger, cacheCapacity: Int = 256) {
+        self.database = database
+        store = DashboardStore(database: database)
+        sources = SourceStore(database: database)
+        cache = WidgetResultCache(capacity: cacheCapacity)
+        self.logger = logger
+    }
+
+    /// Every dashboard, by name.
+    public func list() throws(DashboardError) -> [Dashboard] {
+        try store.list()
+    }
+
+    /// The dashboard with `id`, or nil.
+    public func find(id: Int64) throws(DashboardError) -> Dashboard? {
+        try store.find(id: id)
+    }
+
+    /// Checks `definition` against its sources, then stores it as a new dashboard.
+    public func create(_ definition: DashboardDefinition, now: Date = Date()) throws(DashboardError) -> Dashboard {
+        try validate(definition, now: now)
+        return try store.create(definition, now: now)
+    }
+
+    /// Checks `definition` against its sources, then replaces dashboard `id` with it.
+    public func update(id: Int64, to definition: DashboardDefinition, now: Date = Date()) throws(DashboardError)
+        -> Dashboard
+    {
+        try validate(definition, now: now)
+        return try store.update(id: id, to: definition, now: now)
+    }
+
+    /// Deletes dashboard `id`.
+    public func delete(id: Int64) throws(DashboardError) {
+        try store.delete(id: id)
+    }
+
+    /// Checks every widget of `definition` against its source's current columns: the source
+    /// exists, every field named exists, metrics aggregate numbers and time axes timestamps.
+    ///
+    /// The error's fields are paths such as `widgets[2].metric.field`; its message names the
+    /// widgets by title.
+    public func validate(_ definition: DashboardDefinition, now: Date = Date()) throws(DashboardError) {
+        let existing = try DashboardError.mapping { try sources.dataVersions(sourceIDs: definition.sourceIDs) }
+        let schemas = try DashboardError.mapping {
+            try database.read { connection in
+                try existing.keys.map { try RecordTableSchema.load(sourceID: $0, on: connection) }
+            }
+        }
+        let schemasBySource = Dictionary(uniqueKeysWithValues: schemas.map { ($0.sourceID, $0) })
+        var problems: [String: String] = [:]
+        var titles: [String] = []
+        for (index, widget) in definition.widgets.enumerated() {
+            let path = "widgets[\(index)]"
+            guard let schema = schemasBySource[widget.sourceID] else {
+                problems[path + ".sourceId"] = "No source has the id \(widget.sourceID)."
+                titles.append(widget.title)
+                continue
+            }
+            do throws(DashboardError) {
+                _ = try WidgetQuery(widget: widget, schema: schema, dialect: database.dialect, now: now)
+            } catch {
+                problems.merge(error.nested(under: path).fields) { first, _ in first }
+                titles.append(widget.title)
+            }
+        }
+        guard problems.isEmpty else {
+            let names = titles.map { "“\($0)”" }.joined(separator: ", ")
+            throw DashboardError(
+                .invalidDefinition, "Some widgets do not fit their sources: \(names).", fields: problems)
+        }
+    }
+
+    /// Every widget's result, in the dashboard's order, each from the cache while its source's
+    /// data version is the one it was computed at, else from one query.
+    ///
+    /// One query reads the versions of all the dashboard's sources, so a dashboard whose results
+    /// are all cached costs that query alone. A widget whose source is gone, whose fields vanished
+    /// or whose query failed carries its error and leaves the others untouched; times counted back
+    /// from the present (periods, the latest buckets) are counted from `now`.
+    public func data(for dashboard: Dashboard, now: Date = Date()) throws(DashboardError) -> [WidgetData] {
+        let widgets = dashboard.widgets
+        let versions = try DashboardError.mapping {
+            try sources.dataVersions(sourceIDs: dashboard.definition.sourceIDs)
+        }
+        var data = [WidgetData?](repeating: nil, count: widgets.count)
+        var misses: [(index: Int, key: WidgetResultCache.Key, version: Int64)] = []
+        for (index, widget) in widgets.enumerated() {
+            guard let version = versions[widget.sourceID] else {
+                let error = DashboardError(.sourceMissing, "The widget's source has been deleted.")
+                data[index] = WidgetData(widget: widget, outcome: .failure(error), cached: false)
+                continue
+            }
+            let key = WidgetResultCache.Key(widget: widget, anchor: WidgetQuery.anchor(of: widget, now: now))
+            if let result = cache.result(for: key, version: version) {
+                data[index] = WidgetData(widget: widget, outcome: .success(result), cached: true)
+            } else {
+                misses.append((index, key, version))
+            }
+        }
+        guard !misses.isEmpty else { return data.compactMap { $0 } }
+
+        let computed = try DashboardError.mapping {
+            try database.read { connection in
+                var schemas: [Int64: RecordTableSchema] = [:]
+                return misses.map { miss in
+                    let widget = widgets[miss.index]
+                    let outcome = compute(widget, now: now, schemas: &schemas, on: connection)
+                    if case .success(let result) = outcome { cache.store(result, for: miss.key, version: miss.version) }
+                    return (miss.index, WidgetData(widget: widget, outcome: outcome, cached: false))
+                }
+            }
+        }
+        for (index, widgetData) in computed {
+            data[index] = widgetData
+        }
+        return data.compactMap { $0 }
+    }
+
+    /// Runs `widget`'s query on `connection`, loading its source's schema unless `schemas` has it.
+    private func compute(
+        _ widget: Widget, now: Date, schemas: inout [Int64: RecordTableSchema], on connection: any DatabaseConnection
+    ) -> Result<WidgetResult, DashboardError> {
+        do {
+            let schema =
+                try schemas[widget.sourceID] ?? RecordTableSchema.load(sourceID: widget.sourceID, on: connection)
+            schemas[widget.sourceID] = schema
+            let query = try WidgetQuery(widget: widget, schema: schema, dialect: connection.dialect, now: now)
+            let rows = schema.exists ? try connection.query(query.sql, query.parameters) : []
+            return .success(try query.result(from: rows))
+        } catch let error as DashboardError {
+            return .failure(
+                DashboardError(.invalidDefinition, "The widget no longer fits its source.", fields: error.fields))
+        } catch {
+            logger.error(
+                "widget query failed", ["widget": widget.id, "sourceId": String(widget.sourceID), "error": "\(error)"])
+            return .failure(DashboardError(.storage, "The widget's query failed."))
+        }
+    }
+}
