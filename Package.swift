@@ -46,11 +46,8 @@ let package = Package(
         .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport"]),
-<<<<<<< HEAD
-        .testTarget(name: "WebTests", dependencies: ["Web", "Core"]),
-=======
         .testTarget(name: "DashboardsTests", dependencies: ["Dashboards", "TestSupport"]),
->>>>>>> dashboards
+        .testTarget(name: "WebTests", dependencies: ["Web", "Core"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -1,6 +1,7 @@
 import API
 import Audit
 import Core
+import Dashboards
 import Dispatch
 import Foundation
 import HTTP
@@ -25,6 +26,8 @@ public final class Application: Sendable {
     public let identity: IdentityService
     /// Sources, the sync run queue, its workers and the scheduler.
     public let sync: SyncService
+    /// Dashboards, their widgets' queries and the cache of their results.
+    public let dashboards: DashboardService
     /// The HTTP server carrying the system routes and any extra routes.
     public let server: HTTPServer
     private let maintenance: Maintenance
@@ -65,6 +68,8 @@ public final class Application: Sendable {
             database: database, environment: syncEnvironment(configuration), configuration: configuration.sync,
             audit: audit, metrics: metrics, logger: logger.labeled("sync"))
 
+        dashboards = DashboardService(database: database, logger: logger.labeled("dashboards"))
+
         maintenance = Maintenance(
             audit: audit, revocations: RevocationStore(database: database),
             auditRetentionDays: configuration.auditRetentionDays, logger: logger.labeled("maintenance"))
@@ -85,7 +90,8 @@ public final class Application: Sendable {
         ).register(on: &router)
         SyncRoutes(sync: sync, audit: audit).register(on: &router)
         RecordRoutes(sync: sync, database: database).register(on: &router)
-        WebPages(identity: identity, database: database).register(on: &router)
+        WebPages(identity: identity, database: database, sync: sync, dashboards: dashboards, audit: audit)
+            .register(on: &router)
         if configuration.demo {
             DemoRoutes().register(on: &router)
         }

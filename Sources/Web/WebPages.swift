@@ -1,4 +1,5 @@
 import Audit
+import Dashboards
 import HTTP
 import Identity
 import Storage
@@ -8,11 +9,20 @@ import Sync
 public struct WebPages: Sendable {
     private let identity: IdentityService
     private let database: any Database
+    private let sync: SyncService
+    private let dashboards: DashboardService
+    private let audit: any AuditRecorder
 
     /// Creates the pages over the services they show and the control database.
-    public init(identity: IdentityService, database: any Database) {
+    public init(
+        identity: IdentityService, database: any Database, sync: SyncService, dashboards: DashboardService,
+        audit: any AuditRecorder
+    ) {
         self.identity = identity
         self.database = database
+        self.sync = sync
+        self.dashboards = dashboards
+        self.audit = audit
     }
 
     /// Adds every page and asset route to `router`.
@@ -22,5 +32,6 @@ public struct WebPages: Sendable {
         UserPages(identity: identity).register(on: &router)
         AccountPages(identity: identity).register(on: &router)
         AuditPages(identity: identity, reader: AuditReader(database: database)).register(on: &router)
+        DashboardPages(identity: identity, dashboards: dashboards, sync: sync, audit: audit).register(on: &router)
     }
 }

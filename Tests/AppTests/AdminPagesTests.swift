@@ -135,7 +135,7 @@ import Testing
         ]
         for reply in refused {
             #expect(reply.status == 403)
-            try Self.expectSafePage(reply)
+            try expectSafePage(reply)
         }
         #expect(try app.application.identity.users.count() == 2)
         // The refused password reset left the old password in place.
@@ -252,7 +252,7 @@ import Testing
             let reply = try browser.get("/audit?" + query)
             #expect(reply.status == 422, "\(query) gave \(reply.status)")
             #expect(reply.text.contains(message), "\(query) did not say \(message)")
-            try Self.expectSafePage(reply)
+            try expectSafePage(reply)
         }
     }
 
@@ -271,28 +271,11 @@ import Testing
             try admin.post("/users", ["username": "x", "password": "", "role": "viewer"]),
             try admin.post("/account/password", [:]), try viewer.get("/account"), try viewer.get("/users"),
         ]
-        for reply in replies { try Self.expectSafePage(reply) }
+        for reply in replies { try expectSafePage(reply) }
         #expect(replies.map(\.status) == [200, 200, 200, 200, 422, 422, 422, 200, 403])
     }
 
     // MARK: Helpers
-
-    /// Checks that `reply` is an HTML page under the strict CSP with no inline script or style.
-    private static func expectSafePage(_ reply: RawHTTPClient.Reply, sourceLocation: SourceLocation = #_sourceLocation)
-        throws
-    {
-        let policy = try #require(reply.header("Content-Security-Policy"), sourceLocation: sourceLocation)
-        #expect(!policy.contains("unsafe-inline"), sourceLocation: sourceLocation)
-        #expect(reply.header("Content-Type")?.hasPrefix("text/html") == true, sourceLocation: sourceLocation)
-        let page = reply.text
-        #expect(!page.contains("style="), sourceLocation: sourceLocation)
-        #expect(!page.contains("<style"), sourceLocation: sourceLocation)
-        #expect(page.firstMatch(of: #/\son[a-z]+=/#) == nil, "an inline event handler", sourceLocation: sourceLocation)
-        for script in page.components(separatedBy: "<script").dropFirst() {
-            #expect(script.hasPrefix(" src=\"/static/"), "an inline script", sourceLocation: sourceLocation)
-            #expect(script.contains("></script>"), sourceLocation: sourceLocation)
-        }
-    }
 
     /// The ids of the entries listed on an audit page.
     private static func entryIDs(_ page: String) -> [Int] {
@@ -304,39 +287,5 @@ import Testing
         page.firstMatch(of: #/href="([^"]+)" rel="next"/#).map {
             String($0.output.1).replacingOccurrences(of: "&amp;", with: "&")
         }
-    }
-}
-
-/// A signed-in browser: GETs carry the session cookie, form POSTs the CSRF token and `Origin`.
-private struct Browser {
-    let app: RunningApplication
-    let session: BrowserSession
-
-    init(_ app: RunningApplication, _ username: String) throws {
-        self.init(app, session: try app.browserSession(username))
-    }
-
-    init(_ app: RunningApplication, session: BrowserSession) {
-        self.app = app
-        self.session = session
-    }
-
-    func get(_ path: String) throws -> RawHTTPClient.Reply {
-        try app.client().request("GET", path, headers: [("Cookie", "syncline_session=\(session.cookie)")])
-    }
-
-    /// Posts `fields` as a form, with the CSRF token unless `csrf` is false, from `origin` (none when nil).
-    func post(
-        _ path: String, _ fields: [String: String], csrf: Bool = true, origin: String? = "http://127.0.0.1:8080"
-    ) throws -> RawHTTPClient.Reply {
-        var pairs = fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        if csrf { pairs.append(("csrf_token", session.csrfToken)) }
-        let body = pairs.map { PercentEncoding.encodeComponent($0.0) + "=" + PercentEncoding.encodeComponent($0.1) }
-            .joined(separator: "&")
-        var headers = [
-            ("Cookie", "syncline_session=\(session.cookie)"), ("Content-Type", "application/x-www-form-urlencoded"),
-        ]
-        if let origin { headers.append(("Origin", origin)) }
-        return try app.client().request("POST", path, headers: headers, body: Array(body.utf8))
     }
 }

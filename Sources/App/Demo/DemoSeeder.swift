@@ -3,7 +3,7 @@ import Foundation
 import Sync
 
 /// Fills an empty development database with the demo: the orders CSV, the tickets API, a source
-/// for each with a schedule, and their first syncs.
+/// for each with a schedule, their first syncs, and two dashboards once those have finished.
 struct DemoSeeder {
     let application: Application
 
@@ -36,9 +36,8 @@ struct DemoSeeder {
                         cursorParameter: "updated_since")),
                 mode: .incremental, primaryKey: ["id"], cursor: CursorOptions(field: "updated_at", lookback: 120),
                 schedule: .interval(seconds: 300)))
-        for source in [orders, tickets] {
-            _ = try sync.requestSync(sourceID: source.id, requestedBy: "demo")
-        }
+        let runs = try [orders, tickets].map { try sync.requestSync(sourceID: $0.id, requestedBy: "demo").id }
+        DemoDashboards.create(after: runs, orders: orders.id, tickets: tickets.id, application: application)
         logger.info("demo seeded", ["sources": "\(orders.name), \(tickets.name)"])
         return true
     }

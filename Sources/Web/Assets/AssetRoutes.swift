@@ -7,7 +7,7 @@ public struct AssetRoutes: Sendable {
     public init() {}
 
     private static let assets: [(path: String, type: String, body: String)] = [
-        ("/static/app.css", "text/css; charset=utf-8", Stylesheet.text),
+        ("/static/app.css", "text/css; charset=utf-8", Stylesheet.text + "\n" + Charts.stylesheet),
         ("/static/app.js", "text/javascript; charset=utf-8", Script.text),
         ("/static/logo.svg", "image/svg+xml", Logo.svg),
     ]

@@ -45,6 +45,9 @@ enum Stylesheet {
         .widget.wide { grid-column: 1 / -1; }
         .widget h2 { display: flex; justify-content: space-between; gap: 0.5rem; }
         .widget svg { display: block; width: 100%; height: auto; }
+        .editor-row { display: grid; grid-template-columns: minmax(260px, 1fr) 2fr; gap: 1.25rem; align-items: start; }
+        .editor-row .fields { grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); }
+        .actions { display: flex; gap: 0.5rem; flex-wrap: wrap; }
         .empty { text-align: center; padding: 2.5rem 1rem; color: var(--muted); }
         .empty h2 { color: var(--ink); }
 
@@ -113,7 +116,7 @@ enum Stylesheet {
           main#main { padding: 1rem 0.75rem; }
           .topbar { padding: 0.6rem 0.75rem; gap: 0.6rem; }
           .mainnav { order: 3; width: 100%; }
-          .grid { grid-template-columns: 1fr; }
+          .grid, .editor-row { grid-template-columns: 1fr; }
           h1 { font-size: 1.35rem; }
           th, td { padding: 0.4rem; }
           .hide-narrow { display: none; }
