@@ -74,16 +74,17 @@ public final class Application: Sendable {
         AuthRoutes(identity: identity).register(on: &router)
         UserRoutes(identity: identity).register(on: &router)
         AuditRoutes(database: database).register(on: &router)
-        SourceRoutes(
-            sync: sync, audit: audit,
-            throttle: ManualSyncThrottle(
-                perSourcePerMinute: configuration.manualSyncsPerSourcePerMinute,
-                perUserPerMinute: configuration.manualSyncsPerUserPerMinute),
-            uploadLimit: configuration.uploadLimit
-        ).register(on: &router)
+        let throttle = ManualSyncThrottle(
+            perSourcePerMinute: configuration.manualSyncsPerSourcePerMinute,
+            perUserPerMinute: configuration.manualSyncsPerUserPerMinute)
+        SourceRoutes(sync: sync, audit: audit, throttle: throttle, uploadLimit: configuration.uploadLimit)
+            .register(on: &router)
         SyncRoutes(sync: sync, audit: audit).register(on: &router)
         RecordRoutes(sync: sync, database: database).register(on: &router)
-        WebPages(identity: identity).register(on: &router)
+        WebPages(
+            identity: identity, sync: sync, records: RecordReader(database: database), audit: audit,
+            throttle: throttle
+        ).register(on: &router)
         extraRoutes(&router, database)
         let middleware: [any Middleware] = [
             RequestMetrics(registry: metrics), AccessLog(logger: logger), SecurityHeaders(), ErrorBoundary(),
