@@ -7,6 +7,7 @@ import TestSupport
 import Testing
 
 @testable import App
+@testable import Web
 
 /// The sources pages and the data table on a live server, on both stores, asked the way a
 /// browser asks: a session cookie, form bodies with the CSRF token, and an `Origin`.
@@ -439,6 +440,59 @@ import Testing
         page.matches(of: #/<tr><td class="number">([\d,]+)</td>/#).compactMap {
             Int($0.1.replacingOccurrences(of: ",", with: ""))
         }
+    }
+}
+
+/// The source form and the formats of the pages, without a server.
+@Suite("Source page parts") struct SourcePagePartsTests {
+    @Test(arguments: [
+        #"{"name": "api", "kind": "rest", "mode": "incremental", "primaryKey": ["id", "region"], "#
+            + #""cursor": {"field": "updated_at", "lookback": 300}, "schedule": {"everySeconds": 900}, "#
+            + #""rest": {"url": "https://api.example.com/v1/orders", "recordsPath": "data.items", "#
+            + #""pagination": {"style": "cursor", "parameter": "after", "tokenPath": "meta.next"}, "#
+            + #""auth": {"kind": "apiKey", "header": "X-Key", "variable": "SYNCLINE_SOURCE_KEY"}, "#
+            + #""headers": {"Accept": "application/json"}, "cursorParameter": "since", "#
+            + #""requestsPerSecond": 2.5, "timeoutSeconds": 10, "maxRetries": 0}}"#,
+        #"{"name": "orders", "kind": "csv", "primaryKey": "id", "marksDeleted": true, "#
+            + #""schedule": {"cron": "*/15 * * * *"}, "#
+            + #""csv": {"path": "in/orders.csv", "delimiter": "\t", "hasHeader": false}}"#,
+        #"{"name": "erp", "kind": "postgres", "postgres": {"urlVariable": "SYNCLINE_SOURCE_ERP", "#
+            + #""query": "SELECT id, total FROM orders"}}"#,
+        #"{"name": "shop", "kind": "sqlite", "sqlite": {"path": "shop.db", "table": "main.items"}}"#,
+        #"{"name": "paged", "kind": "rest", "rest": {"url": "http://127.0.0.1/r", "#
+            + #""pagination": {"style": "page", "parameter": "p", "firstPage": 0, "sizeParameter": "n", "size": 100}, "#
+            + #""auth": {"kind": "basic", "username": "me", "passwordVariable": "SYNCLINE_SOURCE_PASSWORD"}}}"#,
+    ])
+    func everyDefinitionReadsBackFromItsOwnForm(json: String) throws {
+        let definition = try SourceDefinition(jsonText: Array(json.utf8))
+        var form = SourceForm(definition)
+        #expect(form.definition() == definition, "\(form.problems)")
+    }
+
+    @Test func problemsLandOnTheInputThatShowsThem() {
+        #expect(SourceForm.input(forProblemAt: "rest.pagination.size") == "rest.pagination.size")
+        #expect(SourceForm.input(forProblemAt: "rest.headers.X-Key") == "rest.headers")
+        #expect(SourceForm.input(forProblemAt: "schedule.everySeconds") == "schedule.everyMinutes")
+        #expect(SourceForm.input(forProblemAt: "cursor") == "cursor.field")
+        #expect(SourceForm.input(forProblemAt: "rest.auth") == "rest.auth.kind")
+    }
+
+    @Test func numbersAndTimesReadAsPeopleWriteThem() {
+        #expect(DisplayFormat.integer(1_234_567) == "1,234,567")
+        #expect(DisplayFormat.integer(-1_000) == "-1,000")
+        #expect(DisplayFormat.integer(999) == "999")
+        #expect(DisplayFormat.real(1_234.5) == "1,234.5")
+        #expect(DisplayFormat.real(-80) == "-80")
+        #expect(DisplayFormat.real(1e20) == "1e+20")
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(DisplayFormat.relative(now.addingTimeInterval(-10), now: now) == "just now")
+        #expect(DisplayFormat.relative(now.addingTimeInterval(-300), now: now) == "5 minutes ago")
+        #expect(DisplayFormat.relative(now.addingTimeInterval(-60), now: now) == "1 minute ago")
+        #expect(DisplayFormat.relative(now.addingTimeInterval(7_200), now: now) == "in 2 hours")
+        #expect(DisplayFormat.relative(now.addingTimeInterval(-3 * 86_400), now: now) == "3 days ago")
+        #expect(DisplayFormat.utc(now) == "2027-01-15 08:00:00 UTC")
+        #expect(DisplayFormat.duration(185) == "3 min 5 s")
+        #expect(DisplayFormat.count(1_250, "record") == "1,250 records")
     }
 }
 

@@ -136,10 +136,11 @@ struct SourceForm {
         let keys = self["primaryKey"].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         if !keys.isEmpty { root["primaryKey"] = .array(keys.map(JSONValue.string)) }
-        var cursor: [String: JSONValue] = [:]
-        cursor["field"] = text("cursor.field")
-        cursor["lookback"] = number("cursor.lookback")
-        if !cursor.isEmpty { root["cursor"] = .object(cursor) }
+        if let field = text("cursor.field") {
+            var cursor = ["field": field]
+            cursor["lookback"] = number("cursor.lookback")
+            root["cursor"] = .object(cursor)
+        }
         root["schedule"] = schedule()
         if isChecked("marksDeleted") { root["marksDeleted"] = .bool(true) }
         switch SourceKind(rawValue: kind) {

@@ -26,6 +26,7 @@ struct SourcePages {
         "cancel-requested": .success("Cancellation requested. The sync stops at its next batch."),
     ]
 
+    /// Adds the pages and the forms they post to `router`.
     func register(on router: inout Router) {
         router.page(.get, "/sources", access: .viewer, identity: identity) { request, context in
             let view = SourceListView(
@@ -197,12 +198,13 @@ struct SourcePages {
         let action = editing.map { "/sources/\($0.id)/edit" } ?? "/sources/new"
         let title = editing.map { "Edit \($0.name)" } ?? "Add a source"
         let count = form.problems.count
+        let elsewhere = form.problems.filter { !SourceForm.inputs.contains($0.key) }.map { " " + $0.value }
         let notice =
             count == 0
             ? nil
             : Layout.Notice.error(
-                "The source was not saved: " + (count == 1 ? "one field needs" : "\(count) fields need") + " attention."
-            )
+                "The source was not saved: " + (count == 1 ? "one field needs" : "\(count) fields need")
+                    + " attention." + elsewhere.sorted().joined())
         let back: HTML = editing.map { " / <a href=\"/sources/\($0.id)\">\($0.name)</a>" } ?? .empty
         let fields = SourceFormView(form: form, editing: editing).render(action: action, context: context)
         let page = Layout.page(
