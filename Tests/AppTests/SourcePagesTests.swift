@@ -422,17 +422,18 @@ import Testing
         let first = try client.page(path, as: fixture.viewer).text
         #expect(first.contains("1,000,000 records"))
         let next = try #require(first.firstMatch(of: #/rel="next" href="([^"]+)"/#).map { String($0.1) })
-        var timings: [Double] = []
-        for link in Array(repeating: path, count: 15)
-            + Array(repeating: next.replacingOccurrences(of: "&amp;", with: "&"), count: 15)
-        {
-            let start = ContinuousClock.now
-            let reply = try client.page(link, as: fixture.viewer)
-            timings.append((ContinuousClock.now - start).seconds * 1000)
-            #expect(Self.ids(reply.text).count == 50)
+        // The fastest of ten, since other tests share the cores: a page that sorted or counted
+        // the table would take a tenth of a second or more even then.
+        for link in [path, next.replacingOccurrences(of: "&amp;", with: "&")] {
+            var fastest = Double.infinity
+            for _ in 0..<10 {
+                let start = ContinuousClock.now
+                let reply = try client.page(link, as: fixture.viewer)
+                fastest = min(fastest, (ContinuousClock.now - start).seconds * 1000)
+                #expect(Self.ids(reply.text).count == 50)
+            }
+            #expect(fastest < 20, "\(link) took \(fastest) ms")
         }
-        let median = timings.sorted()[timings.count / 2]
-        #expect(median < 20, "median \(median) ms")
     }
 
     /// The ids in the first column of a data table page, top to bottom.
