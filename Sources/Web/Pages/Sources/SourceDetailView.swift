@@ -70,7 +70,7 @@ struct SourceDetailView {
             : .empty
         return """
             <section class="card" data-sync-run="\(run.id)" aria-live="polite">
-              <h2>Sync run \(run.id) \(badge(run.status))</h2>
+              <h2>Sync run \(run.id) \(SourceLabels.badge(run.status, live: true))</h2>
               <div class="progress"><span></span></div>
               <dl class="facts">
                 <dt>Phase</dt><dd data-field="phase">\(run.phase)</dd>
@@ -85,10 +85,6 @@ struct SourceDetailView {
               \(cancel)
             </section>
             """
-    }
-
-    private func badge(_ status: SyncRunStatus) -> HTML {
-        "<span class=\"badge \(status.rawValue)\" data-field=\"status\">\(status.rawValue)</span>"
     }
 
     private func discoveredFields(_ fields: [DiscoveredField]) -> HTML {

@@ -41,8 +41,10 @@ enum SourceLabels {
         return badge(run.status)
     }
 
-    /// The badge of a run status, coloured by the stylesheet.
-    static func badge(_ status: SyncRunStatus) -> HTML {
-        "<span class=\"badge \(status.rawValue)\">\(status.rawValue)</span>"
+    /// The badge of a run status, coloured by the stylesheet; a `live` one is the status field the
+    /// page's script updates while it follows a run.
+    static func badge(_ status: SyncRunStatus, live: Bool = false) -> HTML {
+        let field: HTML = live ? " data-field=\"status\"" : .empty
+        return "<span class=\"badge \(status.rawValue)\"\(field)>\(status.rawValue)</span>"
     }
 }
