@@ -332,6 +332,8 @@ import Testing
         #expect(Self.ids(both).count == 20)
         let none = try client.page(filteredPath + "&filter=amount%3Anotnull", as: fixture.viewer).text
         #expect(none.contains("No records match"))
+        let paid = try client.page(path + "?add_field=paid&add_op=eq&add_value=Yes", as: fixture.viewer)
+        #expect(paid.header("Location") == path + "?filter=paid%3Aeq%3Atrue", "yes reads as true")
 
         let searched = try client.page(path + "?q=SCRIPT", as: fixture.viewer).text
         #expect(Self.ids(searched) == [7])

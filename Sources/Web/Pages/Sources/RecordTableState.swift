@@ -36,12 +36,18 @@ struct RecordTableState {
     }
 
     /// The filter the add-filter form asks for, as `FIELD:OP:VALUE`; nil when it asks for none.
-    static func addedFilter(_ query: QueryParameters) -> String? {
+    ///
+    /// The table shows booleans as yes and no, so those words compare as true and false.
+    static func addedFilter(_ query: QueryParameters, columns: [RecordColumn]) -> String? {
         guard let field = query["add_field"], !field.isEmpty,
             let operation = query["add_op"].flatMap(FilterOperator.init(rawValue:))
         else { return nil }
         if operation == .isNull || operation == .notNull { return "\(field):\(operation.rawValue)" }
-        return "\(field):\(operation.rawValue):\(query["add_value"] ?? "")"
+        var value = query["add_value"] ?? ""
+        if columns.first(where: { $0.field == field })?.type == .boolean {
+            value = ["yes": "true", "no": "false"][value.lowercased()] ?? value
+        }
+        return "\(field):\(operation.rawValue):\(value)"
     }
 
     /// Whether filters or a search narrow the records down.

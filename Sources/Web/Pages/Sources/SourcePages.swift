@@ -164,12 +164,12 @@ struct SourcePages {
     private func recordTable(_ request: Request, context: PageContext) throws -> Response {
         let source = try source(request)
         let path = "/sources/\(source.id)/records"
+        let columns = try sync.sources.columns(sourceID: source.id)
         var state = RecordTableState(request.query)
-        if let added = RecordTableState.addedFilter(request.query) {
+        if let added = RecordTableState.addedFilter(request.query, columns: columns) {
             state.filters.append(added)
             return .redirect(to: state.link(path))
         }
-        let columns = try sync.sources.columns(sourceID: source.id)
         var page: RecordPage?
         var problems: [String: String] = [:]
         if !columns.isEmpty {
