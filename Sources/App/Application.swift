@@ -81,17 +81,17 @@ public final class Application: Sendable {
         AuthRoutes(identity: identity).register(on: &router)
         UserRoutes(identity: identity).register(on: &router)
         AuditRoutes(database: database).register(on: &router)
-        SourceRoutes(
-            sync: sync, audit: audit,
-            throttle: ManualSyncThrottle(
-                perSourcePerMinute: configuration.manualSyncsPerSourcePerMinute,
-                perUserPerMinute: configuration.manualSyncsPerUserPerMinute),
-            uploadLimit: configuration.uploadLimit
-        ).register(on: &router)
+        let throttle = ManualSyncThrottle(
+            perSourcePerMinute: configuration.manualSyncsPerSourcePerMinute,
+            perUserPerMinute: configuration.manualSyncsPerUserPerMinute)
+        SourceRoutes(sync: sync, audit: audit, throttle: throttle, uploadLimit: configuration.uploadLimit)
+            .register(on: &router)
         SyncRoutes(sync: sync, audit: audit).register(on: &router)
         RecordRoutes(sync: sync, database: database).register(on: &router)
-        WebPages(identity: identity, database: database, sync: sync, dashboards: dashboards, audit: audit)
-            .register(on: &router)
+        WebPages(
+            identity: identity, database: database, sync: sync, dashboards: dashboards, audit: audit,
+            throttle: throttle
+        ).register(on: &router)
         if configuration.demo {
             DemoRoutes().register(on: &router)
         }
