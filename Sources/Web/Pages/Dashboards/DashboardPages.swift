@@ -56,7 +56,8 @@ struct DashboardPages {
             var widgets = Self.widgetJSON(current)
             widgets.append(submitted.json)
             return try save(
-                widgets: widgets, over: current, request: request, context: context, failed: (widgets.count - 1, submitted))
+                widgets: widgets, over: current, request: request, context: context,
+                failed: (widgets.count - 1, submitted))
         }
         router.page(.post, "/dashboards/{id}/widgets/{widget}", access: .admin, identity: identity) {
             request, context in
@@ -141,7 +142,8 @@ struct DashboardPages {
                 """
         }.joined
         let edit: HTML =
-            context.isAdmin ? "<a class=\"button secondary\" href=\"/dashboards/\(dashboard.id)/edit\">Edit</a>" : .empty
+            context.isAdmin
+            ? "<a class=\"button secondary\" href=\"/dashboards/\(dashboard.id)/edit\">Edit</a>" : .empty
         let grid: HTML =
             results.isEmpty
             ? "<div class=\"card empty\"><h2>This dashboard has no widgets yet</h2></div>"
@@ -209,7 +211,9 @@ struct DashboardPages {
         problems: [String: String], existing: Bool
     ) throws -> HTML {
         func error(_ keys: String...) -> HTML {
-            let messages = keys.compactMap { key in problems.first { $0.key == key || $0.key.hasPrefix(key + ".") || $0.key.hasPrefix(key + "[") }?.value }
+            let messages = keys.compactMap { key in
+                problems.first { $0.key == key || $0.key.hasPrefix(key + ".") || $0.key.hasPrefix(key + "[") }?.value
+            }
             return messages.first.map { "<span class=\"field-error\">\($0)</span>" } ?? .empty
         }
         func options(_ values: [String], selected: String, labels: [String: String] = [:]) -> HTML {
@@ -233,7 +237,9 @@ struct DashboardPages {
               <button type="submit" name="action" value="remove" class="danger" formnovalidate>Remove</button>
             </div>
             """ : .empty
-        let summary: HTML = problems.isEmpty ? .empty : "<p class=\"notice notice-error\" role=\"alert\">Fix the fields marked below.</p>"
+        let summary: HTML =
+            problems.isEmpty
+            ? .empty : "<p class=\"notice notice-error\" role=\"alert\">Fix the fields marked below.</p>"
         return """
             <form class="stack" method="post" action="\(action)">\(context.csrfField)\(datalist)
               \(summary)
@@ -261,7 +267,8 @@ struct DashboardPages {
     // MARK: Changes
 
     private static func widgetJSON(_ dashboard: Dashboard) -> [JSONValue] {
-        guard case .object(let members) = dashboard.definition.json, case .array(let widgets)? = members["widgets"] else {
+        guard case .object(let members) = dashboard.definition.json, case .array(let widgets)? = members["widgets"]
+        else {
             return []
         }
         return widgets
@@ -286,7 +293,9 @@ struct DashboardPages {
             }
             if problems.isEmpty { problems["title"] = error.message }
             return .html(
-                try editor(current, context: context, notice: .error("The widget was not saved."), failed: (index, form, problems)),
+                try editor(
+                    current, context: context, notice: .error("The widget was not saved."),
+                    failed: (index, form, problems)),
                 status: 422)
         }
         return try save(definition, over: current, request: request, context: context, done: "widgets")

@@ -1,5 +1,5 @@
-import Dashboards
 import Core
+import Dashboards
 import Foundation
 import Sync
 
