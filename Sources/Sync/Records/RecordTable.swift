@@ -179,7 +179,10 @@ struct RecordTable {
         let records = keys.indices.filter { lastIndexByKey[keys[$0]] == $0 }
 
         let width = 4 + columns.count
-        let parameterLimit = connection.dialect == .sqlite ? 32_766 : 65_535
+        // SQLite takes up to 32,766 parameters. PostgreSQL takes 65,535, but libpq (before 16)
+        // refuses a parameter description longer than 30,000 bytes, 4 bytes a parameter, when it
+        // prepares the statement.
+        let parameterLimit = connection.dialect == .sqlite ? 32_766 : 7_000
         let rowsPerStatement = max(1, min(1_000, parameterLimit / width))
         var fieldByColumn = [Int?](repeating: nil, count: columns.count)
         for (field, column) in mapping.enumerated() {
