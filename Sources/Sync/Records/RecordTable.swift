@@ -67,7 +67,11 @@ struct RecordTable {
             "\(RecordSQL.deletedAt) \(time)",
         ]
         definitions += columns.map { "\(RecordSQL.quote($0.name)) \($0.type.sqlType(dialect))" }
-        try connection.execute("CREATE TABLE IF NOT EXISTS \(quotedName) (\(definitions.joined(separator: ", ")))")
+        // On SQLite the key is the table's own B-tree (WITHOUT ROWID), so an insert writes one tree,
+        // not a table and an index beside it.
+        let layout = dialect == .sqlite ? " WITHOUT ROWID" : ""
+        try connection.execute(
+            "CREATE TABLE IF NOT EXISTS \(quotedName) (\(definitions.joined(separator: ", ")))\(layout)")
     }
 
     /// Drops the table and forgets its columns.
