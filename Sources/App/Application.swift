@@ -1,6 +1,7 @@
 import API
 import Audit
 import Core
+import Dashboards
 import Dispatch
 import Foundation
 import HTTP
@@ -24,6 +25,8 @@ public final class Application: Sendable {
     public let identity: IdentityService
     /// Sources, the sync run queue, its workers and the scheduler.
     public let sync: SyncService
+    /// Dashboards, their widgets' queries and the cache of their results.
+    public let dashboards: DashboardService
     /// The HTTP server carrying the system routes and any extra routes.
     public let server: HTTPServer
     private let maintenance: Maintenance
@@ -62,6 +65,8 @@ public final class Application: Sendable {
             database: database, environment: try syncEnvironment(configuration), configuration: configuration.sync,
             audit: audit, metrics: metrics, logger: logger.labeled("sync"))
 
+        dashboards = DashboardService(database: database, logger: logger.labeled("dashboards"))
+
         maintenance = Maintenance(
             audit: audit, revocations: RevocationStore(database: database),
             auditRetentionDays: configuration.auditRetentionDays, logger: logger.labeled("maintenance"))
@@ -82,6 +87,7 @@ public final class Application: Sendable {
         ).register(on: &router)
         SyncRoutes(sync: sync, audit: audit).register(on: &router)
         RecordRoutes(sync: sync, database: database).register(on: &router)
+        DashboardRoutes(dashboards: dashboards, audit: audit).register(on: &router)
         extraRoutes(&router, database)
         let middleware: [any Middleware] = [
             RequestMetrics(registry: metrics), AccessLog(logger: logger), SecurityHeaders(), ErrorBoundary(),
