@@ -36,8 +36,7 @@ public struct WidgetData: Sendable {
 /// and results computed by one query per widget and cached until the next sync of the source
 /// commits.
 public final class DashboardService: Sendable {
-    /// The stored dashboards.
-    public let store: DashboardStore
+    private let store: DashboardStore
     private let database: any Database
     private let sources: SourceStore
     private let cache: WidgetResultCache
