@@ -27,7 +27,9 @@ struct WidgetResultJSONTests {
         #expect(
             json(.series(series))
                 == #"{"type":"series","bucket":"week","points":[{"time":"2026-01-05T00:00:00Z","value":null}]}"#)
-        let groups = GroupsResult(rows: [GroupRow(label: nil, value: 1), GroupRow(label: nil, value: 2, isOther: true)])
+        let groups = GroupsResult(rows: [
+            GroupRow(label: nil, value: 1), GroupRow(label: GroupRow.otherLabel, value: 2, isOther: true),
+        ])
         #expect(
             json(.groups(groups))
                 == #"{"type":"groups","rows":[{"label":null,"value":1.0,"other":false},"#

@@ -291,7 +291,7 @@ struct WidgetQuery {
                 if try row.int(0) == 0 {
                     groups.append(GroupRow(label: Self.label(row[1], type: labels), value: value))
                 } else if try row.int(3) > 0 {
-                    groups.append(GroupRow(label: nil, value: value, isOther: true))
+                    groups.append(GroupRow(label: GroupRow.otherLabel, value: value, isOther: true))
                 }
             }
             return .groups(GroupsResult(rows: groups))

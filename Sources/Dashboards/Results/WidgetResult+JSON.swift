@@ -52,7 +52,7 @@ extension WidgetResult {
             for row in groups.rows {
                 writer.beginObject()
                 writer.key("label")
-                if let label = row.isOther ? "Other" : row.label { writer.string(label) } else { writer.null() }
+                if let label = row.label { writer.string(label) } else { writer.null() }
                 Self.write("value", row.value, to: &writer)
                 writer.key("other")
                 writer.bool(row.isOther)
