@@ -5,7 +5,7 @@ SWIFT ?= swift
 FORMAT_OPTIONS = --configuration .swift-format --recursive --parallel
 FORMATTED = Sources Tests bench
 
-.PHONY: build run test lint format bench clean
+.PHONY: build run test browser-test lint format bench clean
 
 build:
 	scripts/install-deps build
@@ -17,10 +17,19 @@ run: build
 	. "$$(scripts/development-env)" && SYNCLINE_MODE=$${SYNCLINE_MODE:-development} .build/release/syncline serve
 
 # Swift Testing runs tests in parallel on its own; scripts/with-postgres starts and stops a throwaway cluster.
+# The browser tests run even when a Swift test failed, so one run reports both; either failing fails it.
 test:
 	scripts/install-deps test
 	$(SWIFT) build --build-tests
-	SYNCLINE_REQUIRE_POSTGRES=1 scripts/with-postgres $(SWIFT) test --skip-build
+	status=0; \
+	SYNCLINE_REQUIRE_POSTGRES=1 scripts/with-postgres $(SWIFT) test --skip-build || status=$$?; \
+	SWIFT=$(SWIFT) scripts/browser-tests || status=$$?; \
+	exit $$status
+
+# Only the browser tests (Tests/Browser) in headless Chromium; BROWSER_TEST_ARGS goes to pytest.
+browser-test:
+	scripts/install-deps test
+	SWIFT=$(SWIFT) scripts/browser-tests $(BROWSER_TEST_ARGS)
 
 lint:
 	$(SWIFT) format lint --strict $(FORMAT_OPTIONS) $(FORMATTED)

@@ -27,8 +27,11 @@ let package = Package(
         .target(name: "Sync", dependencies: ["Core", "Storage", "Audit", "CSimdJSON"]),
         .target(name: "Dashboards", dependencies: ["Core", "Storage", "Sync"]),
         .target(name: "API", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "Dashboards"]),
+        // Server-rendered pages, their assets, and charts drawn as SVG.
+        .target(name: "Web", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "Dashboards"]),
         .target(
-            name: "App", dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "Dashboards", "API"]),
+            name: "App",
+            dependencies: ["Core", "Storage", "HTTP", "Audit", "Identity", "Sync", "Dashboards", "API", "Web"]),
         .executableTarget(name: "syncline", dependencies: ["App"]),
         .executableTarget(
             name: "syncline-bench-server", dependencies: ["App", "Audit", "Core", "HTTP", "Identity", "Storage"],
@@ -44,6 +47,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport"]),
         .testTarget(name: "DashboardsTests", dependencies: ["Dashboards", "TestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "Core"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -8,6 +8,7 @@ import HTTP
 import Identity
 import Storage
 import Sync
+import Web
 
 /// The running product: configuration, database, metrics and the HTTP server, wired together.
 public final class Application: Sendable {
@@ -61,8 +62,10 @@ public final class Application: Sendable {
             policy: try PasswordPolicy(commonPasswordListPath: configuration.passwordListPath),
             logger: logger.labeled("identity"), metrics: metrics)
 
+        try FileManager.default.createDirectory(
+            atPath: configuration.server.spoolDirectory, withIntermediateDirectories: true)
         sync = SyncService(
-            database: database, environment: try syncEnvironment(configuration), configuration: configuration.sync,
+            database: database, environment: syncEnvironment(configuration), configuration: configuration.sync,
             audit: audit, metrics: metrics, logger: logger.labeled("sync"))
 
         dashboards = DashboardService(database: database, logger: logger.labeled("dashboards"))
@@ -78,19 +81,25 @@ public final class Application: Sendable {
         AuthRoutes(identity: identity).register(on: &router)
         UserRoutes(identity: identity).register(on: &router)
         AuditRoutes(database: database).register(on: &router)
-        SourceRoutes(
-            sync: sync, audit: audit,
-            throttle: ManualSyncThrottle(
-                perSourcePerMinute: configuration.manualSyncsPerSourcePerMinute,
-                perUserPerMinute: configuration.manualSyncsPerUserPerMinute),
-            uploadLimit: configuration.uploadLimit
-        ).register(on: &router)
+        let throttle = ManualSyncThrottle(
+            perSourcePerMinute: configuration.manualSyncsPerSourcePerMinute,
+            perUserPerMinute: configuration.manualSyncsPerUserPerMinute)
+        SourceRoutes(sync: sync, audit: audit, throttle: throttle, uploadLimit: configuration.uploadLimit)
+            .register(on: &router)
         SyncRoutes(sync: sync, audit: audit).register(on: &router)
         RecordRoutes(sync: sync, database: database).register(on: &router)
         DashboardRoutes(dashboards: dashboards, audit: audit).register(on: &router)
+        WebPages(
+            identity: identity, database: database, sync: sync, dashboards: dashboards, audit: audit,
+            throttle: throttle
+        ).register(on: &router)
+        if configuration.demo {
+            DemoRoutes().register(on: &router)
+        }
         extraRoutes(&router, database)
         let middleware: [any Middleware] = [
             RequestMetrics(registry: metrics), AccessLog(logger: logger), SecurityHeaders(), ErrorBoundary(),
+            PageErrors(),
             AuditedAccess(
                 addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies), audit: audit,
                 recordsAPIAccess: configuration.auditsAPIAccess),
@@ -125,9 +134,14 @@ public final class Application: Sendable {
     }
 
     /// Starts listening and syncing; requests are served and due syncs run from then on.
+    ///
+    /// With the demo on, an empty database gets the demo sources and their first syncs.
     public func start() throws {
         try server.start()
         sync.start()
+        if configuration.demo {
+            try DemoSeeder(application: self).seedIfEmpty()
+        }
         logger.info(
             "ready",
             [
@@ -178,12 +192,9 @@ func openDatabase(_ configuration: Configuration, logger: Logger, metrics: Metri
         metrics: metrics)
 }
 
-/// The sync layer's surroundings from the configuration; creates the import directory and its
-/// upload folder when they do not exist yet.
-func syncEnvironment(_ configuration: Configuration) throws -> SyncEnvironment {
-    try FileManager.default.createDirectory(
-        atPath: configuration.server.spoolDirectory, withIntermediateDirectories: true)
-    return SyncEnvironment(
+/// The sync layer's surroundings from the configuration.
+func syncEnvironment(_ configuration: Configuration) -> SyncEnvironment {
+    SyncEnvironment(
         importDirectory: ImportDirectory(path: configuration.importDirectory), egress: configuration.egress,
         variables: configuration.sourceVariables, batchSize: configuration.syncBatchSize,
         makeConnector: SourceConnectors.make)

@@ -9,6 +9,12 @@ public struct AuditFilter: Sendable, Hashable {
         case exact(String)
         /// The action starts with this text: `auth.` for every authentication event.
         case prefix(String)
+
+        /// The match a filter's text asks for: a prefix when it ends in `.` (`auth.`), else the
+        /// exact action.
+        public init(_ text: String) {
+            self = text.hasSuffix(".") ? .prefix(text) : .exact(text)
+        }
     }
 
     /// Only entries by this actor.

@@ -37,16 +37,23 @@ extension JSONWriter {
         let keys = view.columns.jsonKeys
         for index in 0..<keys.count {
             key(keys[index])
-            switch view.field(at: index) {
-            case .null: null()
-            case .integer(let number): integer(number)
-            case .real(let value): number(value)
-            case .bool(let flag): bool(flag)
-            case .timestamp(let date): string(DatabaseValue.timestampText(date))
-            case .text(let bytes): string(utf8: bytes)
-            case .blob(let bytes): string(Data(bytes).base64EncodedString())
-            }
+            field(view.field(at: index))
         }
         endObject()
+    }
+
+    /// Writes one field of a row view as its JSON value: text straight from the driver's buffer,
+    /// timestamps as RFC 3339 text, blobs as base64 text.
+    @inline(__always)
+    public mutating func field(_ field: RowView.Field) {
+        switch field {
+        case .null: null()
+        case .integer(let number): integer(number)
+        case .real(let value): number(value)
+        case .bool(let flag): bool(flag)
+        case .timestamp(let date): string(DatabaseValue.timestampText(date))
+        case .text(let bytes): string(utf8: bytes)
+        case .blob(let bytes): string(Data(bytes).base64EncodedString())
+        }
     }
 }

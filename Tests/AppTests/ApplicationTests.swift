@@ -72,7 +72,10 @@ import Testing
     @Test func startupRefusesADatabaseNewerThanTheBinary() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncline-newer-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let environment = ["SYNCLINE_LISTEN": "127.0.0.1:0", "SYNCLINE_DATABASE_URL": "sqlite:\(directory.path)/db"]
+        let environment = [
+            "SYNCLINE_LISTEN": "127.0.0.1:0", "SYNCLINE_DATABASE_URL": "sqlite:\(directory.path)/db",
+            "SYNCLINE_IMPORT_DIR": directory.path + "/import", "SYNCLINE_DEMO": "false",
+        ]
         let configuration = try Configuration(environment: environment)
         let logger = Logger(label: "test", sink: MemoryLogSink())
         do {

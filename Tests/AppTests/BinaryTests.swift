@@ -18,6 +18,7 @@ import Testing
         process.environment = [
             "SYNCLINE_LISTEN": "127.0.0.1:0",
             "SYNCLINE_DATABASE_URL": "sqlite:\(directory.path)/db.sqlite",
+            "SYNCLINE_IMPORT_DIR": directory.path + "/import", "SYNCLINE_DEMO": "false",
         ]
         let output = Pipe()
         process.standardOutput = output

@@ -28,7 +28,7 @@ import Testing
             "SYNCLINE_AUDIT_KEY": String(repeating: "a", count: 40), "SYNCLINE_SYNC_LEASE": "3",
             "SYNCLINE_SYNC_POLL": "1", "SYNCLINE_PUBLIC_URL": "http://127.0.0.1:8080",
             "SYNCLINE_IMPORT_DIR": FileManager.default.temporaryDirectory.path,
-            "SYNCLINE_AUDIT_API_ACCESS": "false", "SYNCLINE_LOG_LEVEL": "info",
+            "SYNCLINE_AUDIT_API_ACCESS": "false", "SYNCLINE_LOG_LEVEL": "info", "SYNCLINE_DEMO": "false",
         ]
     }
 
@@ -54,6 +54,17 @@ import Testing
         if !body.isEmpty { headers.append(("Content-Type", "application/json")) }
         let reply = try RawHTTPClient(port: server.port).request(method, path, headers: headers, body: Array(body.utf8))
         return (try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any]) ?? [:]
+    }
+
+    /// Polls run `id` on `server` until it ends, for at most a minute; returns its last state.
+    private static func waitForRun(_ id: Int, on server: ServerProcess, token: String) throws -> [String: Any] {
+        var run: [String: Any] = [:]
+        let end = Date().addingTimeInterval(60)
+        repeat {
+            Thread.sleep(forTimeInterval: 0.2)
+            run = try call(server, "GET", "/api/v1/syncs/\(id)", token: token)
+        } while ["queued", "running"].contains(run["status"] as? String ?? "") && Date() < end
+        return run
     }
 
     /// Every stored record of source `id` as `id|name|amount|updated_at`, by id.
@@ -110,12 +121,7 @@ import Testing
         #expect(pagesBefore >= 10 && pagesBefore < 40, "\(progress)")
 
         let second = try ServerProcess(environment: environment)
-        var ended: [String: Any] = [:]
-        let end = Date().addingTimeInterval(60)
-        repeat {
-            Thread.sleep(forTimeInterval: 0.2)
-            ended = try Self.call(second, "GET", "/api/v1/syncs/\(runID)", token: token)
-        } while ["queued", "running"].contains(ended["status"] as? String ?? "") && Date() < end
+        let ended = try Self.waitForRun(runID, on: second, token: token)
         #expect(ended["status"] as? String == "succeeded", "\(ended)")
         #expect(ended["attempts"] as? Int == 2)
 
@@ -177,12 +183,7 @@ import Testing
         let victim = try #require(servers.firstIndex { owner.contains("/\($0.process.processIdentifier)/") })
         servers[victim].kill()
         let survivor = servers[1 - victim]
-        var ended: [String: Any] = [:]
-        let end = Date().addingTimeInterval(60)
-        repeat {
-            Thread.sleep(forTimeInterval: 0.2)
-            ended = try Self.call(survivor, "GET", "/api/v1/syncs/\(runID)", token: token)
-        } while ["queued", "running"].contains(ended["status"] as? String ?? "") && Date() < end
+        let ended = try Self.waitForRun(runID, on: survivor, token: token)
         #expect(ended["status"] as? String == "succeeded", "\(ended)")
         #expect(ended["attempts"] as? Int == 2)
         survivor.terminate()

@@ -64,6 +64,24 @@ struct SyncEngineTests {
         }
     }
 
+    @Test("A batch wider than one statement's parameters is stored in several statements", arguments: TestStore.all)
+    func wideBatches(store: TestStore) throws {
+        try withTestDatabase(store) { database in
+            let records = (1...1_500).map { id -> [String: RecordValue] in
+                var record: [String: RecordValue] = ["id": .integer(Int64(id))]
+                for field in 1...15 { record["field\(field)"] = .text("value \(id)-\(field)") }
+                return record
+            }
+            let fixture = try SyncFixture(database, connector: ListConnector(records: records, pageSize: 1_500))
+            let source = try fixture.addSource()
+            let run = try fixture.sync(source)
+            #expect(run.status == .succeeded, "\(run.error ?? "")")
+            #expect(run.recordsWritten == 1_500)
+            let columns = try fixture.sources.columns(sourceID: source.id)
+            #expect(try fixture.rows(of: source) == fixture.expected(records, columns: columns))
+        }
+    }
+
     @Test("A failed full refresh leaves the previous records untouched", arguments: TestStore.all)
     func failedFullRefreshKeepsOldData(store: TestStore) throws {
         try withTestDatabase(store) { database in

@@ -76,9 +76,7 @@ public struct AuditRoutes: Sendable {
 
     private static func filter(_ query: QueryParameters) throws -> AuditFilter {
         var filter = AuditFilter(actor: query["actor"], target: query["target"])
-        if let action = query["action"] {
-            filter.action = action.hasSuffix(".") ? .prefix(action) : .exact(action)
-        }
+        filter.action = query["action"].map(AuditFilter.ActionMatch.init)
         if let outcome = query["outcome"] {
             guard let value = AuditOutcome(rawValue: outcome) else {
                 throw invalid("outcome", "Must be one of: success, failure, denied.")

@@ -54,7 +54,7 @@ public struct AuthRoutes: Sendable {
         ) { request in
             let session = try signIn(request)
             var response = try Response.json(SessionBody(session))
-            setCookies(for: session, on: &response)
+            identity.setSessionCookies(for: session, on: &response)
             return response
         }
         router.add(
@@ -73,7 +73,7 @@ public struct AuthRoutes: Sendable {
         ) { request in
             try identity.signOut(try request.requirePrincipal(), client: request.client)
             var response = Response(status: 204)
-            clearCookies(on: &response)
+            identity.clearSessionCookies(on: &response)
             return response
         }
         router.add(
@@ -114,7 +114,7 @@ public struct AuthRoutes: Sendable {
                 return try Response.json(TokenBody(session))
             }
             var response = try Response.json(SessionBody(session))
-            setCookies(for: session, on: &response)
+            identity.setSessionCookies(for: session, on: &response)
             return response
         }
     }
@@ -125,31 +125,6 @@ public struct AuthRoutes: Sendable {
         let password = body.string("password", maxLength: 1024)
         try body.finish()
         return try identity.signIn(username: username!, password: password!, client: request.client)
-    }
-
-    private func setCookies(for session: SignedIn, on response: inout Response) {
-        let configuration = identity.configuration
-        let lifetime = max(0, Int(session.expiresAt.timeIntervalSinceNow))
-        let sessionCookie = SetCookie(
-            name: configuration.sessionCookieName, value: session.token, maxAge: lifetime,
-            secure: configuration.secureCookies)
-        // Readable by the site's own scripts, which echo it in X-CSRF-Token; useless elsewhere.
-        let csrfCookie = SetCookie(
-            name: IdentityConfiguration.csrfCookieName, value: session.csrfToken, maxAge: lifetime, httpOnly: false,
-            secure: configuration.secureCookies)
-        response.headers.add("Set-Cookie", sessionCookie.headerValue)
-        response.headers.add("Set-Cookie", csrfCookie.headerValue)
-    }
-
-    private func clearCookies(on response: inout Response) {
-        let configuration = identity.configuration
-        for (name, httpOnly) in [
-            (configuration.sessionCookieName, true), (IdentityConfiguration.csrfCookieName, false),
-        ] {
-            let cookie = SetCookie(
-                name: name, value: "", maxAge: 0, httpOnly: httpOnly, secure: configuration.secureCookies)
-            response.headers.add("Set-Cookie", cookie.headerValue)
-        }
     }
 }
 

@@ -93,33 +93,8 @@ public struct RecordRoutes: Sendable {
     }
 
     private static func query(_ parameters: QueryParameters) throws -> RecordQuery {
-        var query = RecordQuery()
-        var problems: [String: String] = [:]
-        if let fields = parameters["fields"] {
-            query.fields = fields.split(separator: ",").map(String.init)
-        }
-        for (index, text) in parameters.values(for: "filter").enumerated() {
-            guard let filter = RecordFilter(parsing: text) else {
-                problems["filter[\(index)]"] = "Write FIELD:OP:VALUE, FIELD:null or FIELD:notnull."
-                continue
-            }
-            query.filters.append(filter)
-        }
-        if query.filters.count > 20 { problems["filter"] = "At most 20 filters." }
-        if let search = parameters["q"] {
-            guard search.count <= 200 else {
-                throw HTTPError.unprocessable("A parameter is malformed.", fields: ["q": "At most 200 characters."])
-            }
-            query.search = search
-        }
-        if var sort = parameters["sort"] {
-            if sort.hasPrefix("-") {
-                query.descending = true
-                sort.removeFirst()
-            }
-            query.sort = sort
-        }
-        guard problems.isEmpty else { throw HTTPError.unprocessable("A parameter is malformed.", fields: problems) }
-        return query
+        try RecordQuery(
+            fields: parameters["fields"].map { $0.split(separator: ",").map(String.init) },
+            filters: parameters.values(for: "filter"), search: parameters["q"], sort: parameters["sort"])
     }
 }

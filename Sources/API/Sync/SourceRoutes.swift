@@ -117,10 +117,7 @@ public struct SourceRoutes: Sendable {
             guard problems.isEmpty else {
                 throw HTTPError.unprocessable("Some fields are invalid.", fields: problems)
             }
-            let source = try sync.sources.update(id: current.id, to: definition)
-            recordChange("source.update", source: source.name, request: request)
-            let latest = try sync.queue.list(sourceID: source.id, limit: 1).first
-            return try Response.json(SourceResource(source, latestRun: latest, detailed: true))
+            return try save(definition, over: current, action: "source.update", request: request)
         }
         router.add(
             .delete, "/api/v1/sources/{id}",
@@ -228,10 +225,7 @@ public struct SourceRoutes: Sendable {
             options.path = try storeUpload(request, options: options, sourceID: current.id)
             var definition = current.definition
             definition.connection = .csv(options)
-            let source = try sync.sources.update(id: current.id, to: definition)
-            recordChange("source.upload", source: source.name, request: request)
-            let latest = try sync.queue.list(sourceID: source.id, limit: 1).first
-            return try Response.json(SourceResource(source, latestRun: latest, detailed: true))
+            return try save(definition, over: current, action: "source.upload", request: request)
         }
         router.add(
             .get, "/api/v1/sources/{id}/schema",
@@ -292,6 +286,16 @@ public struct SourceRoutes: Sendable {
             throw HTTPError(status: 500, code: "internal_error", message: "The upload could not be stored.")
         }
         return final
+    }
+
+    /// Stores `definition` over `current`, audits it as `action`, and answers with the source.
+    private func save(
+        _ definition: SourceDefinition, over current: Source, action: String, request: Request
+    ) throws -> Response {
+        let source = try sync.sources.update(id: current.id, to: definition)
+        recordChange(action, source: source.name, request: request)
+        let latest = try sync.queue.list(sourceID: source.id, limit: 1).first
+        return try Response.json(SourceResource(source, latestRun: latest, detailed: true))
     }
 
     private func isAdmin(_ request: Request) throws -> Bool {

@@ -29,7 +29,7 @@ struct CommandLineServices {
             policy: try PasswordPolicy(commonPasswordListPath: configuration.passwordListPath), logger: logger)
         defer { identity.close() }
         let sync = SyncService(
-            database: database, environment: try syncEnvironment(configuration), configuration: configuration.sync,
+            database: database, environment: syncEnvironment(configuration), configuration: configuration.sync,
             audit: audit, metrics: nil, logger: logger)
         return try body(
             CommandLineServices(

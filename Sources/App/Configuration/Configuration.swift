@@ -68,6 +68,8 @@ public struct Configuration: Sendable {
     public var auditRetentionDays: Int
     /// The directory CSV and SQLite sources read their files from.
     public var importDirectory: String
+    /// Whether the demo API is served and an empty database gets the demo sources (development only).
+    public var demo: Bool
     /// The largest CSV file accepted by upload, in bytes.
     public var uploadLimit: Int
     /// Which hosts REST sources may reach; unrestricted (but for link-local addresses) when unset.
@@ -226,6 +228,10 @@ public struct Configuration: Sendable {
         } else {
             egress = .unrestricted
             reader.problem("SYNCLINE_EGRESS_ALLOW must list host names, *.domains, addresses or CIDR blocks")
+        }
+        demo = reader.boolean("SYNCLINE_DEMO") ?? (self.mode == .development)
+        if demo && self.mode == .production {
+            reader.problem("SYNCLINE_DEMO cannot be on in production")
         }
         sourceVariables = environment.filter { $0.key.hasPrefix(SourceDefinition.secretVariablePrefix) }
         sync = SyncServiceConfiguration(

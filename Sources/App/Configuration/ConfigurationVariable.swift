@@ -94,6 +94,9 @@ public struct ConfigurationVariable: Sendable {
             name: "SYNCLINE_EGRESS_ALLOW", defaultValue: "",
             summary: "hosts, *.domains and CIDR blocks REST sources may reach (link-local always refused)"),
         .init(
+            name: "SYNCLINE_DEMO", defaultValue: "true in development",
+            summary: "serve the demo tickets API and give an empty database the demo sources (development only)"),
+        .init(
             name: "SYNCLINE_UPLOAD_MAX_BYTES", defaultValue: "536870912",
             summary: "the largest CSV file a source may be given by upload"),
         .init(name: "SYNCLINE_SYNC_WORKERS", defaultValue: "2", summary: "syncs this instance runs at once"),

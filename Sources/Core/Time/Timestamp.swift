@@ -5,26 +5,58 @@ public enum Timestamp {
     /// Formats `date` as `2026-12-03T19:40:51.123Z` with the given number of fractional digits (0–6).
     public static func rfc3339(_ date: Date, fractionalDigits: Int = 0) -> String {
         let interval = date.timeIntervalSince1970
-        var seconds = time_t(interval.rounded(.down))
+        let whole = interval.rounded(.down)
+        var seconds = time_t(whole)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var text = String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d",
-            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
-        if fractionalDigits > 0 {
-            let digits = min(fractionalDigits, 6)
-            var scale = 1
-            for _ in 0..<digits { scale *= 10 }
-            let fraction = min(Int((interval - interval.rounded(.down)) * Double(scale)), scale - 1)
-            text += "." + String(format: "%0\(digits)d", fraction)
+        let digits = min(max(fractionalDigits, 0), 6)
+        var scale = 1
+        for _ in 0..<digits { scale *= 10 }
+        let fraction = min(Int((interval - whole) * Double(scale)), scale - 1)
+        let year = Int(parts.tm_year) + 1900
+        guard (0...9999).contains(year) else {
+            let text = String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d", year, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+            return text + (digits > 0 ? "." + String(format: "%0\(digits)d", fraction) : "") + "Z"
         }
-        return text + "Z"
+        // Written digit by digit: this runs for every timestamp stored or shown.
+        var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: 20 + (digits > 0 ? digits + 1 : 0))
+        func put(_ value: Int, at offset: Int, width: Int) {
+            var rest = value
+            for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                bytes[position] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                rest /= 10
+            }
+        }
+        put(year, at: 0, width: 4)
+        put(Int(parts.tm_mon) + 1, at: 5, width: 2)
+        put(Int(parts.tm_mday), at: 8, width: 2)
+        put(Int(parts.tm_hour), at: 11, width: 2)
+        put(Int(parts.tm_min), at: 14, width: 2)
+        put(Int(parts.tm_sec), at: 17, width: 2)
+        bytes[4] = UInt8(ascii: "-")
+        bytes[7] = UInt8(ascii: "-")
+        bytes[10] = UInt8(ascii: "T")
+        bytes[13] = UInt8(ascii: ":")
+        bytes[16] = UInt8(ascii: ":")
+        if digits > 0 {
+            bytes[19] = UInt8(ascii: ".")
+            put(fraction, at: 20, width: digits)
+        }
+        bytes[bytes.count - 1] = UInt8(ascii: "Z")
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses an RFC 3339 timestamp with a `Z` or numeric offset and optional fraction.
     public static func parse(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
+        guard text.utf8.count >= 20 else { return nil }
+        var text = text
+        return text.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// Parses the UTF-8 bytes of an RFC 3339 timestamp, as ``parse(_:)`` does.
+    public static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         guard bytes.count >= 20 else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0

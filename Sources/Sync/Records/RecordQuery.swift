@@ -65,6 +65,53 @@ public struct RecordQuery: Sendable, Hashable {
 
     /// Creates a query for the first page of every record.
     public init() {}
+
+    /// The most filters one query may carry.
+    public static let maximumFilters = 20
+
+    /// The longest search text.
+    public static let maximumSearchLength = 200
+
+    /// Reads the parameters the records API and the data table share: field names, `FIELD:OP:VALUE`
+    /// filters, search text, and a sort field that a leading `-` makes descending.
+    ///
+    /// Throws ``SyncError/Kind/invalidQuery`` naming each bad parameter (`filter[2]`, `q`) in its
+    /// fields; whether the fields exist is checked only when the query runs.
+    public init(fields: [String]?, filters: [String], search: String?, sort: String?) throws(SyncError) {
+        var problems: [String: String] = [:]
+        self.fields = fields
+        for (index, text) in filters.enumerated() {
+            guard let filter = RecordFilter(parsing: text) else {
+                problems["filter[\(index)]"] = "Write FIELD:OP:VALUE, FIELD:null or FIELD:notnull."
+                continue
+            }
+            self.filters.append(filter)
+        }
+        if filters.count > Self.maximumFilters { problems["filter"] = "At most \(Self.maximumFilters) filters." }
+        if let search, search.count > Self.maximumSearchLength {
+            problems["q"] = "At most \(Self.maximumSearchLength) characters."
+        }
+        self.search = search
+        if var sort {
+            if sort.hasPrefix("-") {
+                descending = true
+                sort.removeFirst()
+            }
+            self.sort = sort
+        }
+        guard problems.isEmpty else { throw SyncError(.invalidQuery, "A parameter is malformed.", fields: problems) }
+    }
+}
+
+/// One page of a source's records as values, for pages that render them.
+public struct RecordPage: Sendable {
+    /// The columns shown, in order.
+    public var columns: [RecordColumn]
+    /// The records, each with one value per column: timestamps as RFC 3339 text, JSON columns as
+    /// ``RecordValue/json(_:)``.
+    public var records: [[RecordValue]]
+    /// The token that continues after the last record; nil on the last page.
+    public var nextCursor: String?
 }
 
 /// Reads pages of a source's records as JSON, and every matching record as CSV, with keyset
@@ -87,14 +134,14 @@ public struct RecordReader: Sendable {
 
     /// One page as JSON: `{"columns": [...], "records": [...], "nextCursor": …}`.
     public func page(sourceID: Int64, query: RecordQuery) throws -> [UInt8] {
-        try database.read { connection in
-            let table = try RecordTable.load(sourceID: sourceID, staging: false, on: connection)
-            let plan = try RecordQueryPlan(table: table, query: query, dialect: connection.dialect, paged: true)
-            var writer = JSONWriter(capacity: 16_384)
+        var writer = JSONWriter(capacity: 16_384)
+        var keys: [JSONKey] = []
+        let nextCursor = try readPage(sourceID: sourceID, query: query) { columns in
+            keys = columns.map { JSONKey($0.name) }
             writer.beginObject()
             writer.key("columns")
             writer.beginArray()
-            for column in plan.columns {
+            for column in columns {
                 writer.beginObject()
                 writer.key("field")
                 writer.string(column.field)
@@ -107,27 +154,70 @@ public struct RecordReader: Sendable {
             writer.endArray()
             writer.key("records")
             writer.beginArray()
+        } record: { plan, view in
+            writer.beginObject()
+            for (index, key) in keys.enumerated() {
+                writer.key(key)
+                writer.field(plan.field(of: view, column: index))
+            }
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("nextCursor")
+        if let nextCursor { writer.string(nextCursor) } else { writer.null() }
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// One page as values, for the data table.
+    public func records(sourceID: Int64, query: RecordQuery) throws -> RecordPage {
+        var types: [ColumnType] = []
+        var shown: [RecordColumn] = []
+        var records: [[RecordValue]] = []
+        records.reserveCapacity(query.limit)
+        let nextCursor = try readPage(sourceID: sourceID, query: query) { columns in
+            shown = columns
+            types = columns.map(\.type)
+        } record: { plan, view in
+            records.append(types.indices.map { Self.value(plan.field(of: view, column: $0), type: types[$0]) })
+        }
+        return RecordPage(columns: shown, records: records, nextCursor: nextCursor)
+    }
+
+    /// Runs one page of `query`: `columns` first with the columns shown, then `record` for each
+    /// row of the page; returns the token of the next page, nil after the last.
+    private func readPage(
+        sourceID: Int64, query: RecordQuery, columns: ([RecordColumn]) -> Void,
+        record: (RecordQueryPlan, RowView) -> Void
+    ) throws -> String? {
+        try database.read { connection in
+            let table = try RecordTable.load(sourceID: sourceID, staging: false, on: connection)
+            let plan = try RecordQueryPlan(table: table, query: query, dialect: connection.dialect, paged: true)
+            columns(plan.columns)
+            guard try table.exists(on: connection) else { return nil }
             var count = 0
             var lastPosition: RecordQueryPlan.Position?
-            let keys = plan.columns.map { JSONKey($0.name) }
-            if try table.exists(on: connection) {
-                try connection.query(plan.sql, plan.parameters) { (view: RowView) in
-                    count += 1
-                    guard count <= query.limit else { return }
-                    lastPosition = plan.position(of: view)
-                    writer.beginObject()
-                    for (index, key) in keys.enumerated() {
-                        writer.key(key)
-                        writer.field(plan.field(of: view, column: index))
-                    }
-                    writer.endObject()
-                }
+            try connection.query(plan.sql, plan.parameters) { (view: RowView) in
+                count += 1
+                guard count <= query.limit else { return }
+                lastPosition = plan.position(of: view)
+                record(plan, view)
             }
-            writer.endArray()
-            writer.key("nextCursor")
-            if count > query.limit, let lastPosition { writer.string(lastPosition.token) } else { writer.null() }
-            writer.endObject()
-            return writer.bytes
+            return count > query.limit ? lastPosition?.token : nil
+        }
+    }
+
+    private static func value(_ field: RowView.Field, type: ColumnType) -> RecordValue {
+        switch field {
+        case .null: .null
+        case .integer(let number): .integer(number)
+        case .real(let number): .real(number)
+        case .bool(let flag): .bool(flag)
+        case .timestamp(let date): .text(DatabaseValue.timestampText(date))
+        case .text(let bytes):
+            type == .json
+                ? .json(String(decoding: bytes, as: UTF8.self)) : .text(String(decoding: bytes, as: UTF8.self))
+        case .blob(let bytes): .text(Data(bytes).base64EncodedString())
         }
     }
 
@@ -171,21 +261,6 @@ public struct RecordReader: Sendable {
         case .timestamp(let date): bytes += Array(DatabaseValue.timestampText(date).utf8)
         case .text(let text): CSVCell.append(text, to: &bytes)
         case .blob(let blob): bytes += Array(Data(blob).base64EncodedString().utf8)
-        }
-    }
-}
-
-extension JSONWriter {
-    /// Writes one field of a row view as its JSON value.
-    mutating func field(_ field: RowView.Field) {
-        switch field {
-        case .null: null()
-        case .integer(let number): integer(number)
-        case .real(let value): number(value)
-        case .bool(let flag): bool(flag)
-        case .timestamp(let date): string(DatabaseValue.timestampText(date))
-        case .text(let bytes): string(utf8: bytes)
-        case .blob(let bytes): string(Data(bytes).base64EncodedString())
         }
     }
 }

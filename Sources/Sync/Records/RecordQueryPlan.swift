@@ -6,7 +6,9 @@ import Storage
 ///
 /// Rows are ordered by whether the sort column is null (nulls last), the column, then the key,
 /// so every row has a distinct position and a page continues exactly after the previous one's
-/// last row. Every identifier comes from the table's own columns; every value is bound.
+/// last row. Without a sort field the order is the key alone, which is never null, so the
+/// database walks the key's index and a page costs the same on a million rows as on a hundred.
+/// Every identifier comes from the table's own columns; every value is bound.
 struct RecordQueryPlan {
     /// The columns selected before the data columns: key, sort-is-null flag, sort value.
     static let leadingColumns = 3
@@ -61,6 +63,8 @@ struct RecordQueryPlan {
         let sortColumn = query.sort.flatMap { column($0, for: "sort") }
         sortType = sortColumn?.type
         let sortExpression = sortColumn.map { RecordSQL.quote($0.name) } ?? RecordSQL.primaryKey
+        let sortsByKey = sortColumn == nil
+        let nullFlag = sortsByKey ? "0" : "CASE WHEN \(sortExpression) IS NULL THEN 1 ELSE 0 END"
         let like = dialect == .postgres ? "ILIKE" : "LIKE"
 
         var parameters: [DatabaseValue] = []
@@ -94,7 +98,9 @@ struct RecordQueryPlan {
             if let position = Position(token: token) {
                 let after = query.descending ? "<" : ">"
                 let key = bind(.text(position.k))
-                if position.n {
+                if sortsByKey {
+                    conditions.append("\(RecordSQL.primaryKey) \(after) \(key)")
+                } else if position.n {
                     conditions.append("(\(sortExpression) IS NULL AND \(RecordSQL.primaryKey) \(after) \(key))")
                 } else if let value = Self.value(position.v, as: sortColumn?.type ?? .text) {
                     let sortValue = bind(value)
@@ -112,12 +118,14 @@ struct RecordQueryPlan {
 
         let direction = query.descending ? " DESC" : ""
         let selected =
-            [RecordSQL.primaryKey, "CASE WHEN \(sortExpression) IS NULL THEN 1 ELSE 0 END", sortExpression]
-            + columns.map { RecordSQL.quote($0.name) }
+            [RecordSQL.primaryKey, nullFlag, sortExpression] + columns.map { RecordSQL.quote($0.name) }
         var sql = "SELECT \(selected.joined(separator: ", ")) FROM \(RecordSQL.quote(table.name))"
         sql += " WHERE " + conditions.joined(separator: " AND ")
-        sql += " ORDER BY CASE WHEN \(sortExpression) IS NULL THEN 1 ELSE 0 END, \(sortExpression)\(direction)"
-        sql += ", \(RecordSQL.primaryKey)\(direction)"
+        if sortsByKey {
+            sql += " ORDER BY \(RecordSQL.primaryKey)\(direction)"
+        } else {
+            sql += " ORDER BY \(nullFlag), \(sortExpression)\(direction), \(RecordSQL.primaryKey)\(direction)"
+        }
         if paged { sql += " LIMIT \(bind(.integer(Int64(query.limit + 1))))" }
         self.sql = sql
         self.parameters = parameters

@@ -11,8 +11,13 @@ import Storage
 struct RecordTable {
     let sourceID: Int64
     let staging: Bool
-    private(set) var columns: [RecordColumn]
+    private(set) var columns: [RecordColumn] {
+        didSet { upsertStatements = [:] }
+    }
     private var positionsByField: [String: Int]
+    /// The upsert SQL by number of rows, built once per column layout: a statement of a thousand
+    /// rows has tens of thousands of placeholders.
+    private var upsertStatements: [Int: String] = [:]
 
     private init(sourceID: Int64, staging: Bool, columns: [RecordColumn]) {
         self.sourceID = sourceID
@@ -169,7 +174,7 @@ struct RecordTable {
     ///
     /// A key repeated within the batch keeps its last record. Columns the batch lacks are set to
     /// null, since a record replaces the previous version of itself whole.
-    func upsert(
+    mutating func upsert(
         _ batch: RecordBatch, keys: [String], mapping: [Int?], runID: Int64, now: Date,
         on connection: any DatabaseConnection
     ) throws -> Int {
@@ -179,13 +184,19 @@ struct RecordTable {
         let records = keys.indices.filter { lastIndexByKey[keys[$0]] == $0 }
 
         let width = 4 + columns.count
-        let parameterLimit = connection.dialect == .sqlite ? 32_766 : 65_535
+        // SQLite takes up to 32,766 parameters. PostgreSQL takes 65,535, but libpq (before 16)
+        // refuses a parameter description longer than 30,000 bytes, 4 bytes a parameter, when it
+        // prepares the statement.
+        let parameterLimit = connection.dialect == .sqlite ? 32_766 : 7_000
         let rowsPerStatement = max(1, min(1_000, parameterLimit / width))
         var fieldByColumn = [Int?](repeating: nil, count: columns.count)
         for (field, column) in mapping.enumerated() {
             if let column { fieldByColumn[column] = field }
         }
 
+        // SQLite keeps times as text: the batch's time is formatted once, not twice a record.
+        let stamp: DatabaseValue =
+            connection.dialect == .sqlite ? .text(DatabaseValue.timestampText(now)) : .timestamp(now)
         var changed = 0
         var start = 0
         var parameters: [DatabaseValue] = []
@@ -195,8 +206,8 @@ struct RecordTable {
             parameters.removeAll(keepingCapacity: true)
             for record in chunk {
                 parameters.append(.text(keys[record]))
-                parameters.append(.timestamp(now))
-                parameters.append(.timestamp(now))
+                parameters.append(stamp)
+                parameters.append(stamp)
                 parameters.append(.integer(runID))
                 for (index, column) in columns.enumerated() {
                     guard let field = fieldByColumn[index] else {
@@ -206,7 +217,9 @@ struct RecordTable {
                     parameters.append(column.type.databaseValue(batch.value(record: record, field: field)))
                 }
             }
-            changed += try connection.execute(upsertSQL(rows: chunk.count, dialect: connection.dialect), parameters)
+            let sql = upsertStatements[chunk.count] ?? upsertSQL(rows: chunk.count, dialect: connection.dialect)
+            upsertStatements[chunk.count] = sql
+            changed += try connection.execute(sql, parameters)
             start += chunk.count
         }
         return changed

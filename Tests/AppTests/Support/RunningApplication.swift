@@ -27,7 +27,7 @@ final class RunningApplication {
             "SYNCLINE_LISTEN": "127.0.0.1:0", "SYNCLINE_DATABASE_URL": self.database.url,
             "SYNCLINE_SESSION_SECRET": Self.secret, "SYNCLINE_AUDIT_KEY": String(repeating: "a", count: 40),
             "SYNCLINE_PUBLIC_URL": "http://127.0.0.1:8080", "SYNCLINE_IMPORT_DIR": importDirectory.path,
-            "SYNCLINE_SYNC_POLL": "1",
+            "SYNCLINE_SYNC_POLL": "1", "SYNCLINE_DEMO": "false",
         ]
         environment.merge(extra) { _, new in new }
         let configuration = try Configuration(environment: environment)

@@ -1,6 +1,6 @@
-import Identity
-
 /// Limits how often admins may start syncs by hand: per source, and per admin.
+///
+/// One instance serves the API and the pages alike, so a limit holds whichever way a sync is asked for.
 public struct ManualSyncThrottle: Sendable {
     private let perSource: TokenBucketLimiter
     private let perUser: TokenBucketLimiter
@@ -13,8 +13,9 @@ public struct ManualSyncThrottle: Sendable {
         perUser = TokenBucketLimiter(capacity: perUserPerMinute, refillPerSecond: Double(perUserPerMinute) / 60)
     }
 
-    /// Nil when the run may start, else the seconds after which to try again.
-    func retryAfter(sourceID: Int64, user: String) -> Int? {
+    /// Takes a token for a run of `sourceID` by `user`: nil when the run may start, else the
+    /// seconds after which to try again.
+    public func retryAfter(sourceID: Int64, user: String) -> Int? {
         if case .limited(let seconds) = perSource.take(key: String(sourceID)) { return seconds }
         if case .limited(let seconds) = perUser.take(key: user) { return seconds }
         return nil

@@ -1,0 +1,44 @@
+import Audit
+import Dashboards
+import HTTP
+import Identity
+import Storage
+import Sync
+
+/// Every page of the web interface and its assets.
+public struct WebPages: Sendable {
+    private let identity: IdentityService
+    private let database: any Database
+    private let sync: SyncService
+    private let dashboards: DashboardService
+    private let audit: any AuditRecorder
+    private let throttle: ManualSyncThrottle
+
+    /// Creates the pages over the services they show and the control database; `throttle` is the
+    /// one the API's manual syncs use.
+    public init(
+        identity: IdentityService, database: any Database, sync: SyncService, dashboards: DashboardService,
+        audit: any AuditRecorder, throttle: ManualSyncThrottle
+    ) {
+        self.identity = identity
+        self.database = database
+        self.sync = sync
+        self.dashboards = dashboards
+        self.audit = audit
+        self.throttle = throttle
+    }
+
+    /// Adds every page and asset route to `router`.
+    public func register(on router: inout Router) {
+        AssetRoutes().register(on: &router)
+        SessionPages(identity: identity).register(on: &router)
+        UserPages(identity: identity).register(on: &router)
+        AccountPages(identity: identity).register(on: &router)
+        AuditPages(identity: identity, reader: AuditReader(database: database)).register(on: &router)
+        DashboardPages(identity: identity, dashboards: dashboards, sync: sync, audit: audit).register(on: &router)
+        SourcePages(
+            identity: identity, sync: sync, records: RecordReader(database: database), audit: audit,
+            throttle: throttle
+        ).register(on: &router)
+    }
+}

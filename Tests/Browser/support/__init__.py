@@ -1,0 +1,1 @@
+"""Helpers of the browser tests: the server process, the browser and the page checks."""
