@@ -42,7 +42,8 @@ struct WidgetResultJSONTests {
             rows: [[.integer(7), .timestamp(time("2026-01-05T10:00:00Z"))], [.null, .null]])
         #expect(
             json(.table(table))
-                == #"{"type":"table","columns":[{"field":"id","type":"integer"},{"field":"at","type":"timestamp"}],"#
+                == #"{"type":"table","columns":[{"field":"id","name":"id","type":"integer"},"#
+                + #"{"field":"at","name":"at","type":"timestamp"}],"#
                 + #""records":[{"id":7,"at":"2026-01-05T10:00:00.000000Z"},{"id":null,"at":null}]}"#)
     }
 }

@@ -173,7 +173,8 @@ enum DashboardDataResource {
                 "columns",
                 .array(
                     of: .object(properties: [
-                        ("field", .string()), ("type", .string(allowed: ColumnType.allCases.map(\.rawValue))),
+                        ("field", .string()), ("name", .string()),
+                        ("type", .string(allowed: ColumnType.allCases.map(\.rawValue))),
                     ]))
             ),
             ("records", .array(of: .object(properties: [], description: "A member per column, keyed by field."))),

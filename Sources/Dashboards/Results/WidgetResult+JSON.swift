@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Storage
+import Sync
 
 extension WidgetResult {
     /// Writes the result as JSON, in the shapes docs/dashboards.md shows: `{"type": …}` with
@@ -64,12 +65,7 @@ extension WidgetResult {
             writer.key("columns")
             writer.beginArray()
             for column in table.columns {
-                writer.beginObject()
-                writer.key("field")
-                writer.string(column.field)
-                writer.key("type")
-                writer.string(column.type.rawValue)
-                writer.endObject()
+                column.write(to: &writer)
             }
             writer.endArray()
             writer.key("records")
