@@ -88,6 +88,7 @@ public final class Application: Sendable {
             .register(on: &router)
         SyncRoutes(sync: sync, audit: audit).register(on: &router)
         RecordRoutes(sync: sync, database: database).register(on: &router)
+        DashboardRoutes(dashboards: dashboards, audit: audit).register(on: &router)
         WebPages(
             identity: identity, database: database, sync: sync, dashboards: dashboards, audit: audit,
             throttle: throttle

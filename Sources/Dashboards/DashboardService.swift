@@ -11,16 +11,32 @@ public struct WidgetData: Sendable {
     /// (``DashboardError/Kind/sourceMissing``), it no longer fits its source's fields
     /// (``DashboardError/Kind/invalidDefinition``), or its query failed (``DashboardError/Kind/storage``).
     public let outcome: Result<WidgetResult, DashboardError>
+    /// The result as ``WidgetResult/write(to:)`` writes it, kept with it in the cache so that
+    /// responses insert it as it is; empty when there is no result.
+    public let resultJSON: [UInt8]
     /// Whether the result came from the cache rather than a query.
     public let cached: Bool
+
+    init(widget: Widget, rendered: WidgetResultCache.Rendered, cached: Bool) {
+        self.widget = widget
+        outcome = .success(rendered.result)
+        resultJSON = rendered.json
+        self.cached = cached
+    }
+
+    init(widget: Widget, error: DashboardError) {
+        self.widget = widget
+        outcome = .failure(error)
+        resultJSON = []
+        cached = false
+    }
 }
 
 /// Dashboards and their widgets' results: stored definitions checked against their sources,
 /// and results computed by one query per widget and cached until the next sync of the source
 /// commits.
 public final class DashboardService: Sendable {
-    /// The stored dashboards.
-    public let store: DashboardStore
+    private let store: DashboardStore
     private let database: any Database
     private let sources: SourceStore
     private let cache: WidgetResultCache
@@ -117,12 +133,12 @@ public final class DashboardService: Sendable {
         for (index, widget) in widgets.enumerated() {
             guard let version = versions[widget.sourceID] else {
                 let error = DashboardError(.sourceMissing, "The widget's source has been deleted.")
-                data[index] = WidgetData(widget: widget, outcome: .failure(error), cached: false)
+                data[index] = WidgetData(widget: widget, error: error)
                 continue
             }
             let key = WidgetResultCache.Key(widget: widget, anchor: WidgetQuery.anchor(of: widget, now: now))
-            if let result = cache.result(for: key, version: version) {
-                data[index] = WidgetData(widget: widget, outcome: .success(result), cached: true)
+            if let rendered = cache.result(for: key, version: version) {
+                data[index] = WidgetData(widget: widget, rendered: rendered, cached: true)
             } else {
                 misses.append((index, key, version))
             }
@@ -134,9 +150,13 @@ public final class DashboardService: Sendable {
                 var schemas: [Int64: RecordTableSchema] = [:]
                 return misses.map { miss in
                     let widget = widgets[miss.index]
-                    let outcome = compute(widget, now: now, schemas: &schemas, on: connection)
-                    if case .success(let result) = outcome { cache.store(result, for: miss.key, version: miss.version) }
-                    return (miss.index, WidgetData(widget: widget, outcome: outcome, cached: false))
+                    switch compute(widget, now: now, schemas: &schemas, on: connection) {
+                    case .success(let rendered):
+                        cache.store(rendered, for: miss.key, version: miss.version)
+                        return (miss.index, WidgetData(widget: widget, rendered: rendered, cached: false))
+                    case .failure(let error):
+                        return (miss.index, WidgetData(widget: widget, error: error))
+                    }
                 }
             }
         }
@@ -146,17 +166,21 @@ public final class DashboardService: Sendable {
         return data.compactMap { $0 }
     }
 
-    /// Runs `widget`'s query on `connection`, loading its source's schema unless `schemas` has it.
+    /// Runs `widget`'s query on `connection`, loading its source's schema unless `schemas` has it,
+    /// and writes the result's JSON.
     private func compute(
         _ widget: Widget, now: Date, schemas: inout [Int64: RecordTableSchema], on connection: any DatabaseConnection
-    ) -> Result<WidgetResult, DashboardError> {
+    ) -> Result<WidgetResultCache.Rendered, DashboardError> {
         do {
             let schema =
                 try schemas[widget.sourceID] ?? RecordTableSchema.load(sourceID: widget.sourceID, on: connection)
             schemas[widget.sourceID] = schema
             let query = try WidgetQuery(widget: widget, schema: schema, dialect: connection.dialect, now: now)
             let rows = schema.exists ? try connection.query(query.sql, query.parameters) : []
-            return .success(try query.result(from: rows))
+            let result = try query.result(from: rows)
+            var writer = JSONWriter(capacity: 1024)
+            result.write(to: &writer)
+            return .success(WidgetResultCache.Rendered(result: result, json: writer.bytes))
         } catch let error as DashboardError {
             return .failure(
                 DashboardError(.invalidDefinition, "The widget no longer fits its source.", fields: error.fields))

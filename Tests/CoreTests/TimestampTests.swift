@@ -37,7 +37,8 @@ import Testing
 
     @Test func parsingTakesOffsetsAndRefusesNearMisses() {
         #expect(Timestamp.parse("2026-12-04T10:00:00+02:00") == Timestamp.parse("2026-12-04T08:00:00Z"))
-        #expect(Timestamp.parse("2026-12-04T10:00:00.5Z")?.timeIntervalSince1970.truncatingRemainder(dividingBy: 1) == 0.5)
+        #expect(
+            Timestamp.parse("2026-12-04T10:00:00.5Z")?.timeIntervalSince1970.truncatingRemainder(dividingBy: 1) == 0.5)
         for text in ["2026-12-04", "2026-12-04 10:00:00Z", "2026-13-04T10:00:00Z", "2026-12-04T10:00:00", "x"] {
             #expect(Timestamp.parse(text) == nil, "\(text)")
         }

@@ -93,7 +93,7 @@ struct DashboardCacheTests {
             WidgetResultCache.Key(
                 widget: Widget(id: "w\(index)", title: "", kind: .number, sourceID: 1), anchor: nil)
         }
-        let result = WidgetResult.number(NumberResult(value: 1))
+        let result = WidgetResultCache.Rendered(result: .number(NumberResult(value: 1)), json: [])
         cache.store(result, for: keys[0], version: 1)
         cache.store(result, for: keys[1], version: 1)
         #expect(cache.result(for: keys[0], version: 1) != nil)
@@ -103,8 +103,9 @@ struct DashboardCacheTests {
         #expect(cache.result(for: keys[0], version: 1) != nil)
         #expect(cache.result(for: keys[0], version: 2) == nil)
         cache.store(result, for: keys[0], version: 2)
-        cache.store(WidgetResult.number(NumberResult(value: 0)), for: keys[0], version: 1)
-        #expect(cache.result(for: keys[0], version: 2) == result)
+        cache.store(
+            WidgetResultCache.Rendered(result: .number(NumberResult(value: 0)), json: []), for: keys[0], version: 1)
+        #expect(cache.result(for: keys[0], version: 2)?.result == result.result)
         #expect(cache.count == 2)
     }
 

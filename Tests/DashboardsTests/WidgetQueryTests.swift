@@ -53,31 +53,31 @@ struct WidgetQueryTests {
                 .groups
             }
             // Ties in value are broken by label, and a null label comes last.
-            #expect(try groups(limit: 2).map(\.0) == ["APAC", "EU", "Other"])
+            #expect(try groups(limit: 2).map(\.0) == ["APAC", "EU", "*Other"])
             #expect(try groups(limit: 2).map(\.1) == [2, 2, 4])
             let sums = try groups(metric: Metric(.sum, field: "amount"), limit: 2)
-            #expect(sums.map(\.0) == ["US", "EU", "Other"])
+            #expect(sums.map(\.0) == ["US", "EU", "*Other"])
             #expect(sums.map(\.1) == [225, 150.5, 130])
             // Other's average is over its records (280.5 / 6), not the average of its groups' averages.
             let averages = try groups(.pie, metric: Metric(.avg, field: "amount"), limit: 1)
-            #expect(averages.map(\.0) == ["US", "Other"])
+            #expect(averages.map(\.0) == ["US", "*Other"])
             #expect(averages.map(\.1) == [112.5, 46.75])
             let maxima = try groups(.donut, metric: Metric(.max, field: "amount"), limit: 2)
             #expect(maxima.map(\.1) == [200, 100, 75])
             let minima = try groups(
                 metric: Metric(.min, field: "amount"), sort: WidgetSort(.label, descending: false), limit: 3)
-            #expect(minima.map(\.0) == ["APAC", "EU", "LATAM", "Other"])
+            #expect(minima.map(\.0) == ["APAC", "EU", "LATAM", "*Other"])
             #expect(minima.map(\.1) == [10, 50.5, 5, 25])
 
             let byLabel = try groups(.pie, sort: WidgetSort(.label, descending: false), limit: 10)
             #expect(byLabel.map(\.0) == ["APAC", "EU", "LATAM", "US", nil])
             let descending = try groups(sort: WidgetSort(.label, descending: true), limit: 2)
-            #expect(descending.map(\.0) == ["US", "LATAM", "Other"])
+            #expect(descending.map(\.0) == ["US", "LATAM", "*Other"])
             let table = try groups(.table, limit: 2)
             #expect(table.map(\.0) == ["APAC", "EU"])
             let all = try groups(limit: 5)
             #expect(all.count == 5)
-            #expect(!all.contains { $0.0 == "Other" })
+            #expect(!all.contains { $0.0 == "*Other" })
             let booleans = try groups(by: "paid", limit: 5)
             #expect(booleans.map(\.0) == ["true", "false"])
             #expect(booleans.map(\.1) == [5, 3])

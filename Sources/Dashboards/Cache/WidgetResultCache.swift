@@ -17,9 +17,15 @@ final class WidgetResultCache: Sendable {
         var anchor: Date?
     }
 
+    /// A result with its JSON, written once when it was computed.
+    struct Rendered: Sendable {
+        var result: WidgetResult
+        var json: [UInt8]
+    }
+
     private struct Entry {
         var version: Int64
-        var result: WidgetResult
+        var rendered: Rendered
         var lastUse: UInt64
     }
 
@@ -38,22 +44,22 @@ final class WidgetResultCache: Sendable {
     }
 
     /// The result stored under `key`, if it was computed at `version`.
-    func result(for key: Key, version: Int64) -> WidgetResult? {
+    func result(for key: Key, version: Int64) -> Rendered? {
         state.withLock { state in
             guard var entry = state.entries[key], entry.version == version else { return nil }
             state.clock += 1
             entry.lastUse = state.clock
             state.entries[key] = entry
-            return entry.result
+            return entry.rendered
         }
     }
 
-    /// Stores `result`, computed at `version`, under `key`, replacing any older one; when full,
+    /// Stores `rendered`, computed at `version`, under `key`, replacing any older one; when full,
     /// the entry used least recently goes.
     ///
     /// Finding that entry walks every entry, which costs far less than the query that produced
     /// the result and happens only on a miss.
-    func store(_ result: WidgetResult, for key: Key, version: Int64) {
+    func store(_ rendered: Rendered, for key: Key, version: Int64) {
         state.withLock { state in
             if let current = state.entries[key], current.version > version { return }
             state.clock += 1
@@ -62,7 +68,7 @@ final class WidgetResultCache: Sendable {
             {
                 state.entries[oldest] = nil
             }
-            state.entries[key] = Entry(version: version, result: result, lastUse: state.clock)
+            state.entries[key] = Entry(version: version, rendered: rendered, lastUse: state.clock)
         }
     }
 

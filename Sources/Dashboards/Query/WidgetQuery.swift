@@ -63,7 +63,8 @@ struct WidgetQuery {
         for (index, filter) in widget.filters.enumerated() {
             guard let target = column(filter.field, at: "filters[\(index)].field") else { continue }
             do throws(SyncError) {
-                parts.conditions.append(try filter.condition(on: target, dialect: dialect) { parts.bind($0) })
+                let condition = try filter.condition(on: target, dialect: dialect) { parts.bind($0) }
+                parts.conditions.append(condition)
             } catch {
                 problems["filters[\(index)]"] = error.message
             }
@@ -112,7 +113,7 @@ struct WidgetQuery {
             shape = .groups(labels: grouped.type)
         default:
             let order = sortedBy.map { [Self.nullsLast($0), $0 + (widget.sort?.descending == true ? " DESC" : "")] }
-            let selected = shown.map { RecordTableSchema.quote($0.name) }.joined(separator: ", ")
+            let selected = shown.map(quoted).joined(separator: ", ")
             sql =
                 "SELECT \(selected)" + parts.from() + " ORDER BY "
                 + ((order ?? []) + [RecordTableSchema.quotedPrimaryKey]).joined(separator: ", ")
@@ -290,7 +291,7 @@ struct WidgetQuery {
                 if try row.int(0) == 0 {
                     groups.append(GroupRow(label: Self.label(row[1], type: labels), value: value))
                 } else if try row.int(3) > 0 {
-                    groups.append(GroupRow(label: nil, value: value, isOther: true))
+                    groups.append(GroupRow(label: GroupRow.otherLabel, value: value, isOther: true))
                 }
             }
             return .groups(GroupsResult(rows: groups))

@@ -1,101 +1,105 @@
 import Core
 import Foundation
 import Storage
+import Sync
 
-/// The JSON shapes of results, as docs/dashboards.md shows them: `{"type": …}` with the kind's
-/// own members, times in RFC 3339 UTC whatever the encoder's date settings. A table's records
-/// are objects keyed by field, in the order of its `columns`.
-extension WidgetResult: Encodable {
-    private enum CodingKeys: String, CodingKey {
-        case type, value, previousValue, changePercent, period, previousPeriod, bucket, points, rows, columns
-        case records
-    }
-
-    /// A member named by a record's field.
-    private struct FieldKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-
-        init(stringValue: String) {
-            self.stringValue = stringValue
-        }
-
-        init?(intValue: Int) {
-            nil
-        }
-    }
-
-    private enum MemberKeys: String, CodingKey {
-        case start, end, time, value, label, other, field, type
-    }
-
-    /// Encodes the result with a `type` of `number`, `series`, `groups` or `table`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
+extension WidgetResult {
+    /// Writes the result as JSON, in the shapes docs/dashboards.md shows: `{"type": …}` with
+    /// `number`, `series`, `groups` or `table` and the kind's own members.
+    ///
+    /// Dashboards are read often, so results go straight into the writer rather than through
+    /// `JSONEncoder`. Times are RFC 3339 in UTC; a table's records are objects keyed by field,
+    /// in the order of its `columns`.
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("type")
         switch self {
         case .number(let number):
-            try container.encode("number", forKey: .type)
-            try container.encode(number.value, forKey: .value)
-            try container.encode(number.previousValue, forKey: .previousValue)
-            try container.encode(number.changePercent, forKey: .changePercent)
-            for (interval, key) in [(number.period, CodingKeys.period), (number.previousPeriod, .previousPeriod)] {
+            writer.string("number")
+            Self.write("value", number.value, to: &writer)
+            Self.write("previousValue", number.previousValue, to: &writer)
+            Self.write("changePercent", number.changePercent, to: &writer)
+            for (name, interval) in [("period", number.period), ("previousPeriod", number.previousPeriod)] {
+                writer.key(name)
                 guard let interval else {
-                    try container.encodeNil(forKey: key)
+                    writer.null()
                     continue
                 }
-                var period = container.nestedContainer(keyedBy: MemberKeys.self, forKey: key)
-                try period.encode(Timestamp.rfc3339(interval.start), forKey: .start)
-                try period.encode(Timestamp.rfc3339(interval.end), forKey: .end)
+                writer.beginObject()
+                writer.key("start")
+                writer.string(Timestamp.rfc3339(interval.start))
+                writer.key("end")
+                writer.string(Timestamp.rfc3339(interval.end))
+                writer.endObject()
             }
         case .series(let series):
-            try container.encode("series", forKey: .type)
-            try container.encode(series.bucket, forKey: .bucket)
-            var points = container.nestedUnkeyedContainer(forKey: .points)
+            writer.string("series")
+            writer.key("bucket")
+            writer.string(series.bucket.rawValue)
+            writer.key("points")
+            writer.beginArray()
             for point in series.points {
-                var member = points.nestedContainer(keyedBy: MemberKeys.self)
-                try member.encode(Timestamp.rfc3339(point.time), forKey: .time)
-                try member.encode(point.value, forKey: .value)
+                writer.beginObject()
+                writer.key("time")
+                writer.string(Timestamp.rfc3339(point.time))
+                Self.write("value", point.value, to: &writer)
+                writer.endObject()
             }
+            writer.endArray()
         case .groups(let groups):
-            try container.encode("groups", forKey: .type)
-            var rows = container.nestedUnkeyedContainer(forKey: .rows)
+            writer.string("groups")
+            writer.key("rows")
+            writer.beginArray()
             for row in groups.rows {
-                var member = rows.nestedContainer(keyedBy: MemberKeys.self)
-                try member.encode(row.isOther ? "Other" : row.label, forKey: .label)
-                try member.encode(row.value, forKey: .value)
-                try member.encode(row.isOther, forKey: .other)
+                writer.beginObject()
+                writer.key("label")
+                if let label = row.label { writer.string(label) } else { writer.null() }
+                Self.write("value", row.value, to: &writer)
+                writer.key("other")
+                writer.bool(row.isOther)
+                writer.endObject()
             }
+            writer.endArray()
         case .table(let table):
-            try container.encode("table", forKey: .type)
-            var columns = container.nestedUnkeyedContainer(forKey: .columns)
+            writer.string("table")
+            writer.key("columns")
+            writer.beginArray()
             for column in table.columns {
-                var member = columns.nestedContainer(keyedBy: MemberKeys.self)
-                try member.encode(column.field, forKey: .field)
-                try member.encode(column.type.rawValue, forKey: .type)
+                column.write(to: &writer)
             }
-            let keys = table.columns.map { FieldKey(stringValue: $0.field) }
-            var records = container.nestedUnkeyedContainer(forKey: .records)
+            writer.endArray()
+            writer.key("records")
+            writer.beginArray()
+            let keys = table.columns.map { JSONKey($0.field) }
             for row in table.rows {
-                var record = records.nestedContainer(keyedBy: FieldKey.self)
+                writer.beginObject()
                 for (key, cell) in zip(keys, row) {
-                    try record.encode(cell, forKey: key)
+                    writer.key(key)
+                    cell.write(to: &writer)
                 }
+                writer.endObject()
             }
+            writer.endArray()
         }
+        writer.endObject()
+    }
+
+    private static func write(_ name: String, _ value: Double?, to writer: inout JSONWriter) {
+        writer.key(name)
+        if let value { writer.number(value) } else { writer.null() }
     }
 }
 
-extension TableCell: Encodable {
-    /// Encodes the cell as its JSON value; timestamps as RFC 3339 text with microseconds.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
+extension TableCell {
+    /// Writes the cell as its JSON value; timestamps as RFC 3339 text with microseconds.
+    func write(to writer: inout JSONWriter) {
         switch self {
-        case .null: try container.encodeNil()
-        case .integer(let number): try container.encode(number)
-        case .real(let number): try container.encode(number)
-        case .bool(let flag): try container.encode(flag)
-        case .timestamp(let date): try container.encode(DatabaseValue.timestampText(date))
-        case .text(let text): try container.encode(text)
+        case .null: writer.null()
+        case .integer(let number): writer.integer(number)
+        case .real(let number): writer.number(number)
+        case .bool(let flag): writer.bool(flag)
+        case .timestamp(let date): writer.string(DatabaseValue.timestampText(date))
+        case .text(let text): writer.string(text)
         }
     }
 }

@@ -86,7 +86,11 @@ public struct GroupsResult: Sendable, Hashable {
 
 /// One group of a widget.
 public struct GroupRow: Sendable, Hashable {
-    /// The value of the group-by field as text; nil for records where it is null, and for "Other".
+    /// The label of the row that stands for the groups past the limit.
+    public static let otherLabel = "Other"
+
+    /// The value of the group-by field as text, nil for records where it is null; ``otherLabel``
+    /// for "Other", which ``isOther`` tells apart from a group that has that value.
     public var label: String?
     /// The metric over the group's records.
     public var value: Double?

@@ -6,16 +6,16 @@ import Storage
 ///
 /// The store checks only that names stay unique; ``DashboardService`` checks widgets against
 /// their sources before anything is stored.
-public struct DashboardStore: Sendable {
+struct DashboardStore: Sendable {
     private let database: any Database
 
     /// Creates a store over `database`.
-    public init(database: any Database) {
+    init(database: any Database) {
         self.database = database
     }
 
     /// Every dashboard, by name.
-    public func list() throws(DashboardError) -> [Dashboard] {
+    func list() throws(DashboardError) -> [Dashboard] {
         try DashboardError.mapping {
             try database.read { connection in
                 try connection.query("SELECT \(Dashboard.columns) FROM dashboards ORDER BY name, id").map(
@@ -25,7 +25,7 @@ public struct DashboardStore: Sendable {
     }
 
     /// The dashboard with `id`, or nil.
-    public func find(id: Int64) throws(DashboardError) -> Dashboard? {
+    func find(id: Int64) throws(DashboardError) -> Dashboard? {
         try DashboardError.mapping {
             try database.read { connection in
                 try connection.queryOne("SELECT \(Dashboard.columns) FROM dashboards WHERE id = $1", [.integer(id)])
@@ -35,7 +35,7 @@ public struct DashboardStore: Sendable {
     }
 
     /// Stores a new dashboard; a conflict when the name is taken.
-    public func create(_ definition: DashboardDefinition, now: Date = Date()) throws(DashboardError) -> Dashboard {
+    func create(_ definition: DashboardDefinition, now: Date = Date()) throws(DashboardError) -> Dashboard {
         try DashboardError.mapping {
             try database.transaction { connection in
                 try Self.checkNameFree(definition.name, except: nil, on: connection)
@@ -54,7 +54,7 @@ public struct DashboardStore: Sendable {
     }
 
     /// Replaces a dashboard's name, description and widgets.
-    public func update(id: Int64, to definition: DashboardDefinition, now: Date = Date()) throws(DashboardError)
+    func update(id: Int64, to definition: DashboardDefinition, now: Date = Date()) throws(DashboardError)
         -> Dashboard
     {
         try DashboardError.mapping {
@@ -77,7 +77,7 @@ public struct DashboardStore: Sendable {
     }
 
     /// Deletes a dashboard.
-    public func delete(id: Int64) throws(DashboardError) {
+    func delete(id: Int64) throws(DashboardError) {
         try DashboardError.mapping {
             try database.write { connection in
                 guard try connection.execute("DELETE FROM dashboards WHERE id = $1", [.integer(id)]) == 1 else {

@@ -1,3 +1,5 @@
+import Core
+
 /// One data column of a source's record table, and the field it holds.
 public struct RecordColumn: Sendable, Hashable, Codable {
     /// The field's name in the source's records.
@@ -15,6 +17,20 @@ public struct RecordColumn: Sendable, Hashable, Codable {
         self.name = name
         self.type = type
         self.position = position
+    }
+}
+
+extension RecordColumn {
+    /// Writes `{"field", "name", "type"}`, the column as every JSON answer describes it.
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("field")
+        writer.string(field)
+        writer.key("name")
+        writer.string(name)
+        writer.key("type")
+        writer.string(type.rawValue)
+        writer.endObject()
     }
 }
 

@@ -142,14 +142,7 @@ public struct RecordReader: Sendable {
             writer.key("columns")
             writer.beginArray()
             for column in columns {
-                writer.beginObject()
-                writer.key("field")
-                writer.string(column.field)
-                writer.key("name")
-                writer.string(column.name)
-                writer.key("type")
-                writer.string(column.type.rawValue)
-                writer.endObject()
+                column.write(to: &writer)
             }
             writer.endArray()
             writer.key("records")

@@ -49,10 +49,10 @@ extension WidgetResult {
         return []
     }
 
-    /// The groups as (label, value), "Other" labelled so.
+    /// The groups as (label, value), "Other" marked with a star.
     var groups: [(String?, Double?)] {
         guard case .groups(let groups) = self else { return [] }
-        return groups.rows.map { ($0.isOther ? "Other" : $0.label, $0.value) }
+        return groups.rows.map { ($0.isOther ? "*" + ($0.label ?? "") : $0.label, $0.value) }
     }
 
     /// The table of records.
