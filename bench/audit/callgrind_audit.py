@@ -105,11 +105,10 @@ CONTENT = r"AuditChain\.content\(|CanonicalBytes\.append"
 WRITER = r"^AuditLog\.runWriter\(\)$"
 WRITE = r"^AuditLog\.write\(_:\)$"
 APPEND = r"^closure #1 in AuditChainWriter\.append\(_:\)$"
-ENTRY_HASH = r"AuditChain\.entryHash"
-ROW = r"AuditChainWriter\.appendRow\("
+ENTRY_HASH = r"AuditChainHasher\.entryHash"
 EXECUTE = r"DatabaseConnection\.execute\(_:_:\) in conformance|SQLiteConnection\.execute\(_:_:\)$"
 HEAD_LOCK = r"AuditChainHead\.lockForWriting"
-HEAD_MAC = r"AuditChain\.headMAC"
+HEAD_MAC = r"AuditChainHasher\.headMAC"
 ALLOCATION_AND_ARC = (
     r"^swift_(retain|release|bridgeObject|allocObject|deallocClassInstance|deallocObject|slowAlloc|slowDealloc"
     r"|isUniquelyReferenced)|^_swift_release_dealloc|doDecrementSlow|^(malloc|free|_int_malloc|_int_free|cfree)"
@@ -120,18 +119,18 @@ def writer_rows(profile: Profile, divisor: float) -> list[tuple[str, float]]:
     """The writer thread's components, per request or per event."""
     writer = profile.inclusive(WRITER)
     write = profile.inclusive(WRITE)
+    append = profile.inclusive(APPEND)
     hashing = profile.inclusive(ENTRY_HASH)
-    rows = profile.inclusive(ROW)
     _, statements = profile.called(APPEND, EXECUTE)
     head = profile.inclusive(HEAD_LOCK) + profile.called(APPEND, HEAD_MAC)[1]
     return [
         ("writer thread (AuditLog.runWriter)", writer / divisor),
         ("  taking the batch from the buffer, waiting", (writer - write) / divisor),
-        ("  entry hashes (AuditChain.entryHash)", hashing / divisor),
-        ("  row values for binding (appendRow minus the hash)", (rows - hashing) / divisor),
+        ("  entry hashes", hashing / divisor),
         ("  INSERT statements and the head UPDATE (bind, step, reset)", statements / divisor),
+        ("  row values for binding, the loop over the batch", (append - hashing - statements - head) / divisor),
         ("  head read, MAC check and seal", head / divisor),
-        ("  BEGIN, COMMIT and the rest of the transaction", (write - rows - statements - head) / divisor),
+        ("  BEGIN, COMMIT, metrics", (write - append) / divisor),
     ]
 
 
