@@ -15,30 +15,36 @@ enum AuditChain {
     /// The canonical encoding of an entry's own values, which does not depend on its place in the
     /// chain and so can be built on the recording thread before the writer assigns the id.
     static func content<Text: Collection<UInt8>>(of fields: AuditEntryFields<Text>) -> [UInt8] {
-        var canonical = CanonicalBytes()
-        canonical.append(fields.milliseconds)
-        canonical.append(fields.actor)
-        canonical.append(fields.action)
-        canonical.append(fields.target)
-        canonical.append(fields.outcome)
-        canonical.append(fields.ip)
-        canonical.append(fields.userAgent)
-        canonical.append(fields.details)
-        return canonical.bytes
+        let size =
+            8 + CanonicalWriter.size(of: fields.actor) + CanonicalWriter.size(of: fields.action)
+            + CanonicalWriter.size(of: fields.target) + CanonicalWriter.size(of: fields.outcome)
+            + CanonicalWriter.size(of: fields.ip) + CanonicalWriter.size(of: fields.userAgent)
+            + CanonicalWriter.size(of: fields.details)
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var writer = CanonicalWriter(storage: UnsafeMutableRawBufferPointer(buffer))
+            writer.append(fields.milliseconds)
+            writer.append(fields.actor)
+            writer.append(fields.action)
+            writer.append(fields.target)
+            writer.append(fields.outcome)
+            writer.append(fields.ip)
+            writer.append(fields.userAgent)
+            writer.append(fields.details)
+            initialized = writer.count
+        }
     }
 
     fileprivate static let entryDomain = "syncline.audit.entry.v1"
     fileprivate static let headDomain = "syncline.audit.head.v1"
 }
 
-/// Computes entry hashes and head MACs under one key, with one keyed HMAC context and one buffer
-/// for the canonical bytes, both reused from one entry to the next.
+/// Computes entry hashes and head MACs under one key with one keyed HMAC context, reused from
+/// one entry to the next.
 ///
 /// Not `Sendable`, like the context it holds: a writer makes one per transaction, a verifier one
 /// per walk.
 final class AuditChainHasher {
     private let mac: HMACSHA256
-    private var canonical = CanonicalBytes()
 
     init(key: [UInt8]) {
         mac = HMACSHA256(key: key)
@@ -47,27 +53,43 @@ final class AuditChainHasher {
     /// The hash of one entry as lowercase hex: HMAC-SHA-256 over its canonical bytes, which are
     /// the domain tag, the previous hash, the id and then `content` (see ``AuditChain/content(of:)``).
     func entryHash<Hash: Collection<UInt8>>(previousHash: Hash, id: Int64, content: [UInt8]) -> String {
-        canonical.start(domain: AuditChain.entryDomain)
-        canonical.append(previousHash)
-        canonical.append(id)
-        canonical.appendEncoded(content)
-        return code()
+        let domain = AuditChain.entryDomain.utf8
+        mac.start()
+        CanonicalWriter.withTemporaryStorage(
+            size: CanonicalWriter.size(of: domain) + CanonicalWriter.size(of: previousHash) + 8
+        ) { writer in
+            writer.append(domain)
+            writer.append(previousHash)
+            writer.append(id)
+            mac.update(writer.written)
+        }
+        content.withUnsafeBytes { mac.update($0) }
+        return finish()
     }
 
     /// The MAC of the head row over its four values, as lowercase hex.
     func headMAC(_ head: AuditChainHead) -> String {
-        canonical.start(domain: AuditChain.headDomain)
-        canonical.append(head.lastID)
-        canonical.append(head.lastHash.utf8)
-        canonical.append(head.prunedThroughID)
-        canonical.append(head.prunedThroughHash.utf8)
-        return code()
+        let domain = AuditChain.headDomain.utf8
+        let (lastHash, prunedThroughHash) = (head.lastHash.utf8, head.prunedThroughHash.utf8)
+        mac.start()
+        CanonicalWriter.withTemporaryStorage(
+            size: CanonicalWriter.size(of: domain) + 16 + CanonicalWriter.size(of: lastHash)
+                + CanonicalWriter.size(of: prunedThroughHash)
+        ) { writer in
+            writer.append(domain)
+            writer.append(head.lastID)
+            writer.append(lastHash)
+            writer.append(head.prunedThroughID)
+            writer.append(prunedThroughHash)
+            mac.update(writer.written)
+        }
+        return finish()
     }
 
-    /// The HMAC of the canonical bytes, hex-encoded straight into the string's storage.
-    private func code() -> String {
+    /// The code of the message in progress, hex-encoded straight into the string's storage.
+    private func finish() -> String {
         withUnsafeTemporaryAllocation(byteCount: HMACSHA256.byteCount, alignment: 1) { code in
-            canonical.bytes.withUnsafeBytes { mac.authenticate($0, into: code) }
+            mac.finish(into: code)
             return String(unsafeUninitializedCapacity: code.count * 2) { text in
                 for (index, byte) in code.enumerated() {
                     text[2 * index] = Self.hexDigits[Int(byte >> 4)]
@@ -98,30 +120,49 @@ struct AuditEntryFields<Text: Collection<UInt8>> {
     var details: Text
 }
 
-/// A byte string built from length-prefixed fields and fixed-width integers.
-private struct CanonicalBytes {
-    private(set) var bytes: [UInt8] = []
+/// Writes length-prefixed fields and fixed-width integers through a pointer, into storage sized
+/// for them beforehand with ``size(of:)`` (8 bytes per integer).
+private struct CanonicalWriter {
+    private let storage: UnsafeMutableRawBufferPointer
+    /// How many bytes have been written.
+    private(set) var count = 0
 
-    /// Empties the bytes, keeping their storage, and starts again with `domain`.
-    mutating func start(domain: String) {
-        bytes.removeAll(keepingCapacity: true)
-        append(domain.utf8)
+    init(storage: UnsafeMutableRawBufferPointer) {
+        self.storage = storage
     }
 
-    /// Appends bytes that are already canonically encoded.
-    mutating func appendEncoded(_ encoded: [UInt8]) {
-        bytes.append(contentsOf: encoded)
+    /// The bytes written so far.
+    var written: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: storage[..<count])
+    }
+
+    /// How many bytes `field` takes: its 8-byte length and the field itself.
+    static func size<Field: Collection<UInt8>>(of field: Field) -> Int {
+        8 + field.count
+    }
+
+    /// Runs `body` with a writer over `size` bytes of temporary storage.
+    static func withTemporaryStorage(size: Int, _ body: (inout CanonicalWriter) -> Void) {
+        withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { storage in
+            var writer = CanonicalWriter(storage: storage)
+            body(&writer)
+        }
     }
 
     /// Appends the field's length as 8 bytes, big-endian, then the field.
     mutating func append<Field: Collection<UInt8>>(_ field: Field) {
-        append(Int64(field.count))
-        bytes.append(contentsOf: field)
+        let length = field.count
+        append(Int64(length))
+        precondition(count + length <= storage.count, "canonical bytes sized too small")
+        UnsafeMutableRawBufferPointer(rebasing: storage[count..<count + length]).copyBytes(from: field)
+        count += length
     }
 
     /// Appends `number` as 8 bytes, big-endian.
     mutating func append(_ number: Int64) {
-        withUnsafeBytes(of: number.bigEndian) { bytes.append(contentsOf: $0) }
+        precondition(count + 8 <= storage.count, "canonical bytes sized too small")
+        storage.storeBytes(of: number.bigEndian, toByteOffset: count, as: Int64.self)
+        count += 8
     }
 }
 
@@ -250,8 +291,8 @@ enum AuditTime {
         rfc3339(milliseconds: milliseconds, fractionalDigits: 6)
     }
 
-    /// Formats through the civil calendar directly; outside years 0–9999 it defers to
-    /// `Timestamp`, whose output there is not fixed-width anyway.
+    /// Formats through the civil calendar straight into the string's storage; outside years
+    /// 0–9999 it defers to `Timestamp`, whose output there is not fixed-width anyway.
     private static func rfc3339(milliseconds: Int64, fractionalDigits: Int) -> String {
         let fraction = ((milliseconds % 1000) + 1000) % 1000
         let seconds = (milliseconds - fraction) / 1000
@@ -262,32 +303,28 @@ enum AuditTime {
             return Timestamp.rfc3339(date, fractionalDigits: fractionalDigits)
         }
 
-        var text: [UInt8] = []
-        text.reserveCapacity(27)
-        func digits(_ value: Int64, _ count: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<count { divisor *= 10 }
-            while divisor > 0 {
-                text.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-                divisor /= 10
+        var scale: Int64 = 1
+        for _ in 3..<fractionalDigits { scale *= 10 }
+        return String(unsafeUninitializedCapacity: 21 + fractionalDigits) { text in
+            var end = 0
+            func put(_ value: Int64, digits: Int, then separator: Unicode.Scalar) {
+                var rest = value
+                for position in (end..<end + digits).reversed() {
+                    text[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+                text[end + digits] = UInt8(ascii: separator)
+                end += digits + 1
             }
+            put(year, digits: 4, then: "-")
+            put(month, digits: 2, then: "-")
+            put(day, digits: 2, then: "T")
+            put(secondOfDay / 3600, digits: 2, then: ":")
+            put(secondOfDay / 60 % 60, digits: 2, then: ":")
+            put(secondOfDay % 60, digits: 2, then: ".")
+            put(fraction * scale, digits: fractionalDigits, then: "Z")
+            return end
         }
-        digits(year, 4)
-        text.append(UInt8(ascii: "-"))
-        digits(month, 2)
-        text.append(UInt8(ascii: "-"))
-        digits(day, 2)
-        text.append(UInt8(ascii: "T"))
-        digits(secondOfDay / 3600, 2)
-        text.append(UInt8(ascii: ":"))
-        digits(secondOfDay / 60 % 60, 2)
-        text.append(UInt8(ascii: ":"))
-        digits(secondOfDay % 60, 2)
-        text.append(UInt8(ascii: "."))
-        digits(fraction, 3)
-        for _ in 3..<fractionalDigits { text.append(UInt8(ascii: "0")) }
-        text.append(UInt8(ascii: "Z"))
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// The proleptic Gregorian date of a day count, by the days-from-civil algorithm run backwards
@@ -310,11 +347,12 @@ enum AuditTime {
 enum AuditDetails {
     /// The stored text of `details`.
     static func encode(_ details: [String: String]) -> String {
+        guard !details.isEmpty else { return "{}" }
         var writer = JSONWriter(capacity: 64)
         writer.beginObject()
-        for key in details.keys.sorted() {
+        for (key, value) in details.sorted(by: { $0.key < $1.key }) {
             writer.key(key)
-            writer.string(details[key]!)
+            writer.string(value)
         }
         writer.endObject()
         return writer.text
