@@ -15,7 +15,7 @@ struct AuditChainWriter: Sendable {
     private static let columnCount = 11
 
     /// Appends `events` in order and returns the ids they were given.
-    func append(_ events: [PreparedAuditEvent]) throws -> ClosedRange<Int64> {
+    func append(_ events: ArraySlice<PreparedAuditEvent>) throws -> ClosedRange<Int64> {
         try database.transaction { connection in
             let hasher = AuditChainHasher(key: key)
             var head = try AuditChainHead.lockForWriting(connection, hasher: hasher)
@@ -23,7 +23,7 @@ struct AuditChainWriter: Sendable {
             var values: [DatabaseValue] = []
             values.reserveCapacity(Self.rowsPerInsert * Self.columnCount)
             var chunk = Self.rowsPerInsert
-            var remaining = events[...]
+            var remaining = events
 
             while !remaining.isEmpty {
                 while chunk > remaining.count { chunk /= 2 }
@@ -80,16 +80,15 @@ struct AuditChainWriter: Sendable {
         for prepared: PreparedAuditEvent, id: Int64, previousHash: String, hasher: AuditChainHasher,
         to values: inout [DatabaseValue]
     ) -> String {
-        let event = prepared.event
         let hash = hasher.entryHash(previousHash: previousHash.utf8, id: id, content: prepared.content)
         values.append(.integer(id))
         values.append(prepared.time)
-        values.append(.text(event.actor))
-        values.append(.text(event.action))
-        values.append(.text(event.target))
-        values.append(.text(event.outcome.rawValue))
-        values.append(.text(event.ip))
-        values.append(.text(event.userAgent))
+        values.append(.text(prepared.actor))
+        values.append(.text(prepared.action))
+        values.append(.text(prepared.target))
+        values.append(.text(prepared.outcome.rawValue))
+        values.append(.text(prepared.ip))
+        values.append(.text(prepared.userAgent))
         values.append(.text(prepared.details))
         values.append(.text(previousHash))
         values.append(.text(hash))
