@@ -346,12 +346,59 @@ enum AuditTime {
 /// always give the same text and hash.
 enum AuditDetails {
     /// The stored text of `details`.
+    ///
+    /// Names and values of printable ASCII without quotes or backslashes, the usual case, are
+    /// copied straight into a string of the exact length; anything else goes through `JSONWriter`,
+    /// which escapes it. Both give the same text for plain members.
     static func encode(_ details: [String: String]) -> String {
         guard !details.isEmpty else { return "{}" }
+        let members = details.sorted { $0.key < $1.key }
+        var length = 1
+        for (name, value) in members {
+            guard isPlain(name), isPlain(value) else { return escaping(members) }
+            length += name.utf8.count + value.utf8.count + 6
+        }
+        return String(unsafeUninitializedCapacity: length) { text in
+            var end = 0
+            func put(_ byte: Unicode.Scalar) {
+                text[end] = UInt8(ascii: byte)
+                end += 1
+            }
+            func put(quoted string: String) {
+                put("\"")
+                end = string.utf8.withContiguousStorageIfAvailable {
+                    UnsafeMutableBufferPointer(rebasing: text[end...]).initialize(fromContentsOf: $0) + end
+                }!
+                put("\"")
+            }
+            put("{")
+            for (index, (name, value)) in members.enumerated() {
+                if index > 0 { put(",") }
+                put(quoted: name)
+                put(":")
+                put(quoted: value)
+            }
+            put("}")
+            return end
+        }
+    }
+
+    /// Whether JSON takes `text` as it is, read in place: printable ASCII without `"` or `\`.
+    private static func isPlain(_ text: String) -> Bool {
+        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { byte in
+                byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+            }
+        }
+        return plain ?? false
+    }
+
+    /// The stored text of members that need escaping, in the order given.
+    private static func escaping(_ members: [(key: String, value: String)]) -> String {
         var writer = JSONWriter(capacity: 64)
         writer.beginObject()
-        for (key, value) in details.sorted(by: { $0.key < $1.key }) {
-            writer.key(key)
+        for (name, value) in members {
+            writer.key(name)
             writer.string(value)
         }
         writer.endObject()
