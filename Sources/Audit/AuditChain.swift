@@ -359,28 +359,31 @@ enum AuditDetails {
             length += name.utf8.count + value.utf8.count + 6
         }
         return String(unsafeUninitializedCapacity: length) { text in
-            var end = 0
-            func put(_ byte: Unicode.Scalar) {
-                text[end] = UInt8(ascii: byte)
-                end += 1
-            }
-            func put(quoted string: String) {
-                put("\"")
-                end = string.utf8.withContiguousStorageIfAvailable {
-                    UnsafeMutableBufferPointer(rebasing: text[end...]).initialize(fromContentsOf: $0) + end
-                }!
-                put("\"")
-            }
-            put("{")
+            var end = put("{", at: 0, in: text)
             for (index, (name, value)) in members.enumerated() {
-                if index > 0 { put(",") }
-                put(quoted: name)
-                put(":")
-                put(quoted: value)
+                if index > 0 { end = put(",", at: end, in: text) }
+                end = put(quoted: name, at: end, in: text)
+                end = put(":", at: end, in: text)
+                end = put(quoted: value, at: end, in: text)
             }
-            put("}")
-            return end
+            return put("}", at: end, in: text)
         }
+    }
+
+    /// Writes `byte` into `text` at `offset` and returns the offset after it.
+    private static func put(_ byte: Unicode.Scalar, at offset: Int, in text: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        text[offset] = UInt8(ascii: byte)
+        return offset + 1
+    }
+
+    /// Writes plain `string` in quotes into `text` at `offset` and returns the offset after it.
+    private static func put(quoted string: String, at offset: Int, in text: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let start = put("\"", at: offset, in: text)
+        // `isPlain` has read the string in place, so its storage is contiguous.
+        let end = string.utf8.withContiguousStorageIfAvailable {
+            UnsafeMutableBufferPointer(rebasing: text[start...]).initialize(fromContentsOf: $0) + start
+        }
+        return put("\"", at: end!, in: text)
     }
 
     /// Whether JSON takes `text` as it is, read in place: printable ASCII without `"` or `\`.
