@@ -37,9 +37,11 @@ public final class Application: Sendable {
     /// Opens the database, applies pending migrations and builds the server (not yet listening).
     ///
     /// `extraRoutes` lets tools that embed the product (the HTTP benchmark) add routes, given the
-    /// open database, that run through the same middleware.
+    /// open database, that run through the same middleware; `auditLog` lets them size the audit
+    /// buffer and its batches (the instruction profile writes only full batches).
     public init(
-        configuration: Configuration, logger: Logger, extraRoutes: (inout Router, any Database) -> Void = { _, _ in }
+        configuration: Configuration, logger: Logger, auditLog: AuditLogConfiguration = AuditLogConfiguration(),
+        extraRoutes: (inout Router, any Database) -> Void = { _, _ in }
     ) throws {
         self.configuration = configuration
         self.logger = logger
@@ -56,7 +58,8 @@ public final class Application: Sendable {
         }
 
         audit = AuditLog(
-            database: database, key: configuration.auditKey, logger: logger.labeled("audit"), metrics: metrics)
+            database: database, key: configuration.auditKey, configuration: auditLog, logger: logger.labeled("audit"),
+            metrics: metrics)
         identity = try IdentityService(
             configuration: configuration.identityConfiguration, database: database, audit: audit,
             policy: try PasswordPolicy(commonPasswordListPath: configuration.passwordListPath),

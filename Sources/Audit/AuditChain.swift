@@ -12,58 +12,91 @@ enum AuditChain {
     /// any pruning.
     static let genesisHash = String(repeating: "0", count: 64)
 
-    private static let entryDomain = "syncline.audit.entry.v1"
-    private static let headDomain = "syncline.audit.head.v1"
-
-    /// The hash of one entry as lowercase hex: HMAC-SHA-256 over its canonical bytes, which are
-    /// the domain tag, the previous hash, the id and then `content` (see ``content(of:)``).
-    static func entryHash<Hash: Collection<UInt8>>(
-        key: [UInt8], previousHash: Hash, id: Int64, content: [UInt8]
-    ) -> String {
-        var canonical = CanonicalBytes(domain: entryDomain, reserving: content.count)
-        canonical.append(previousHash)
-        canonical.append(id)
-        canonical.appendEncoded(content)
-        return hex(Crypto.hmacSHA256(key: key, canonical.bytes))
-    }
-
     /// The canonical encoding of an entry's own values, which does not depend on its place in the
     /// chain and so can be built on the recording thread before the writer assigns the id.
     static func content<Text: Collection<UInt8>>(of fields: AuditEntryFields<Text>) -> [UInt8] {
-        var canonical = CanonicalBytes()
-        canonical.append(fields.milliseconds)
-        canonical.append(fields.actor)
-        canonical.append(fields.action)
-        canonical.append(fields.target)
-        canonical.append(fields.outcome)
-        canonical.append(fields.ip)
-        canonical.append(fields.userAgent)
-        canonical.append(fields.details)
-        return canonical.bytes
+        let size =
+            8 + CanonicalWriter.size(of: fields.actor) + CanonicalWriter.size(of: fields.action)
+            + CanonicalWriter.size(of: fields.target) + CanonicalWriter.size(of: fields.outcome)
+            + CanonicalWriter.size(of: fields.ip) + CanonicalWriter.size(of: fields.userAgent)
+            + CanonicalWriter.size(of: fields.details)
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var writer = CanonicalWriter(storage: UnsafeMutableRawBufferPointer(buffer))
+            writer.append(fields.milliseconds)
+            writer.append(fields.actor)
+            writer.append(fields.action)
+            writer.append(fields.target)
+            writer.append(fields.outcome)
+            writer.append(fields.ip)
+            writer.append(fields.userAgent)
+            writer.append(fields.details)
+            initialized = writer.count
+        }
+    }
+
+    fileprivate static let entryDomain = "syncline.audit.entry.v1"
+    fileprivate static let headDomain = "syncline.audit.head.v1"
+}
+
+/// Computes entry hashes and head MACs under one key with one keyed HMAC context, reused from
+/// one entry to the next.
+///
+/// Not `Sendable`, like the context it holds: a writer makes one per transaction, a verifier one
+/// per walk.
+final class AuditChainHasher {
+    private let mac: HMACSHA256
+
+    init(key: [UInt8]) {
+        mac = HMACSHA256(key: key)
+    }
+
+    /// The hash of one entry as lowercase hex: HMAC-SHA-256 over its canonical bytes, which are
+    /// the domain tag, the previous hash, the id and then `content` (see ``AuditChain/content(of:)``).
+    func entryHash<Hash: Collection<UInt8>>(previousHash: Hash, id: Int64, content: [UInt8]) -> String {
+        let domain = AuditChain.entryDomain.utf8
+        mac.start()
+        CanonicalWriter.withTemporaryStorage(
+            size: CanonicalWriter.size(of: domain) + CanonicalWriter.size(of: previousHash) + 8
+        ) { writer in
+            writer.append(domain)
+            writer.append(previousHash)
+            writer.append(id)
+            mac.update(writer.written)
+        }
+        content.withUnsafeBytes { mac.update($0) }
+        return finish()
     }
 
     /// The MAC of the head row over its four values, as lowercase hex.
-    static func headMAC(key: [UInt8], head: AuditChainHead) -> String {
-        var canonical = CanonicalBytes(domain: headDomain)
-        canonical.append(head.lastID)
-        canonical.append(head.lastHash.utf8)
-        canonical.append(head.prunedThroughID)
-        canonical.append(head.prunedThroughHash.utf8)
-        return hex(Crypto.hmacSHA256(key: key, canonical.bytes))
+    func headMAC(_ head: AuditChainHead) -> String {
+        let domain = AuditChain.headDomain.utf8
+        let (lastHash, prunedThroughHash) = (head.lastHash.utf8, head.prunedThroughHash.utf8)
+        mac.start()
+        CanonicalWriter.withTemporaryStorage(
+            size: CanonicalWriter.size(of: domain) + 16 + CanonicalWriter.size(of: lastHash)
+                + CanonicalWriter.size(of: prunedThroughHash)
+        ) { writer in
+            writer.append(domain)
+            writer.append(head.lastID)
+            writer.append(lastHash)
+            writer.append(head.prunedThroughID)
+            writer.append(prunedThroughHash)
+            mac.update(writer.written)
+        }
+        return finish()
     }
 
-    /// Lowercase hex of a digest, written straight into the string's storage.
-    ///
-    /// `Crypto.hex` serves any sequence, and since it is not inlinable it runs unspecialized
-    /// across the module boundary; on the write path that cost about 2 µs per entry, an eighth
-    /// of the audit log's CPU time per event.
-    private static func hex(_ digest: [UInt8]) -> String {
-        String(unsafeUninitializedCapacity: digest.count * 2) { buffer in
-            for (index, byte) in digest.enumerated() {
-                buffer[2 * index] = hexDigits[Int(byte >> 4)]
-                buffer[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
+    /// The code of the message in progress, hex-encoded straight into the string's storage.
+    private func finish() -> String {
+        withUnsafeTemporaryAllocation(byteCount: HMACSHA256.byteCount, alignment: 1) { code in
+            mac.finish(into: code)
+            return String(unsafeUninitializedCapacity: code.count * 2) { text in
+                for (index, byte) in code.enumerated() {
+                    text[2 * index] = Self.hexDigits[Int(byte >> 4)]
+                    text[2 * index + 1] = Self.hexDigits[Int(byte & 0x0F)]
+                }
+                return code.count * 2
             }
-            return digest.count * 2
         }
     }
 
@@ -87,31 +120,49 @@ struct AuditEntryFields<Text: Collection<UInt8>> {
     var details: Text
 }
 
-/// A byte string built from length-prefixed fields and fixed-width integers.
-private struct CanonicalBytes {
-    private(set) var bytes: [UInt8] = []
+/// Writes length-prefixed fields and fixed-width integers through a pointer, into storage sized
+/// for them beforehand with ``size(of:)`` (8 bytes per integer).
+private struct CanonicalWriter {
+    private let storage: UnsafeMutableRawBufferPointer
+    /// How many bytes have been written.
+    private(set) var count = 0
 
-    init() {}
-
-    init(domain: String, reserving capacity: Int = 0) {
-        bytes.reserveCapacity(domain.utf8.count + 96 + capacity)
-        append(domain.utf8)
+    init(storage: UnsafeMutableRawBufferPointer) {
+        self.storage = storage
     }
 
-    /// Appends bytes that are already canonically encoded.
-    mutating func appendEncoded(_ encoded: [UInt8]) {
-        bytes.append(contentsOf: encoded)
+    /// The bytes written so far.
+    var written: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: storage[..<count])
+    }
+
+    /// How many bytes `field` takes: its 8-byte length and the field itself.
+    static func size<Field: Collection<UInt8>>(of field: Field) -> Int {
+        8 + field.count
+    }
+
+    /// Runs `body` with a writer over `size` bytes of temporary storage.
+    static func withTemporaryStorage(size: Int, _ body: (inout CanonicalWriter) -> Void) {
+        withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { storage in
+            var writer = CanonicalWriter(storage: storage)
+            body(&writer)
+        }
     }
 
     /// Appends the field's length as 8 bytes, big-endian, then the field.
     mutating func append<Field: Collection<UInt8>>(_ field: Field) {
-        append(Int64(field.count))
-        bytes.append(contentsOf: field)
+        let length = field.count
+        append(Int64(length))
+        precondition(count + length <= storage.count, "canonical bytes sized too small")
+        UnsafeMutableRawBufferPointer(rebasing: storage[count..<count + length]).copyBytes(from: field)
+        count += length
     }
 
     /// Appends `number` as 8 bytes, big-endian.
     mutating func append(_ number: Int64) {
-        withUnsafeBytes(of: number.bigEndian) { bytes.append(contentsOf: $0) }
+        precondition(count + 8 <= storage.count, "canonical bytes sized too small")
+        storage.storeBytes(of: number.bigEndian, toByteOffset: count, as: Int64.self)
+        count += 8
     }
 }
 
@@ -124,22 +175,22 @@ struct AuditChainHead: Hashable {
     var mac: String
 
     /// The head of a chain with no entries yet.
-    static func empty(key: [UInt8]) -> AuditChainHead {
+    static func empty(hasher: AuditChainHasher) -> AuditChainHead {
         var head = AuditChainHead(
             lastID: 0, lastHash: AuditChain.genesisHash, prunedThroughID: 0,
             prunedThroughHash: AuditChain.genesisHash, mac: "")
-        head.seal(key: key)
+        head.seal(hasher: hasher)
         return head
     }
 
-    /// Whether the stored MAC matches the four values under `key`.
-    func isAuthentic(key: [UInt8]) -> Bool {
-        Crypto.constantTimeEquals(Array(mac.utf8), Array(AuditChain.headMAC(key: key, head: self).utf8))
+    /// Whether the stored MAC matches the four values under the hasher's key.
+    func isAuthentic(hasher: AuditChainHasher) -> Bool {
+        Crypto.constantTimeEquals(Array(mac.utf8), Array(hasher.headMAC(self).utf8))
     }
 
     /// Recomputes the MAC after the values changed.
-    mutating func seal(key: [UInt8]) {
-        mac = AuditChain.headMAC(key: key, head: self)
+    mutating func seal(hasher: AuditChainHasher) {
+        mac = hasher.headMAC(self)
     }
 
     private static let columns = "last_id, last_hash, pruned_through_id, pruned_through_hash, mac"
@@ -163,22 +214,22 @@ struct AuditChainHead: Hashable {
     /// Reads and locks the head inside a write transaction, creating it on first use, and
     /// refuses one whose MAC fails, so a tampered head is never sealed again under the key.
     static func lockForWriting(
-        _ connection: any DatabaseConnection, key: [UInt8]
+        _ connection: any DatabaseConnection, hasher: AuditChainHasher
     ) throws -> AuditChainHead {
         if let head = try load(from: connection, locking: true) {
-            guard head.isAuthentic(key: key) else { throw tampered }
+            guard head.isAuthentic(hasher: hasher) else { throw tampered }
             return head
         }
         guard try connection.queryOne("SELECT id FROM audit_events LIMIT 1") == nil else {
             throw AuditError(.headTampered, message: "the audit_chain row is missing while audit entries exist")
         }
-        let empty = AuditChainHead.empty(key: key)
+        let empty = AuditChainHead.empty(hasher: hasher)
         // Another instance may create the row at the same moment; the loser's insert does nothing
         // and it then reads (and waits for) the winner's row.
         try connection.execute(
             "INSERT INTO audit_chain (id, \(columns)) VALUES (1, $1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
             empty.values)
-        guard let head = try load(from: connection, locking: true), head.isAuthentic(key: key) else {
+        guard let head = try load(from: connection, locking: true), head.isAuthentic(hasher: hasher) else {
             throw tampered
         }
         return head
@@ -240,8 +291,8 @@ enum AuditTime {
         rfc3339(milliseconds: milliseconds, fractionalDigits: 6)
     }
 
-    /// Formats through the civil calendar directly; outside years 0–9999 it defers to
-    /// `Timestamp`, whose output there is not fixed-width anyway.
+    /// Formats through the civil calendar straight into the string's storage; outside years
+    /// 0–9999 it defers to `Timestamp`, whose output there is not fixed-width anyway.
     private static func rfc3339(milliseconds: Int64, fractionalDigits: Int) -> String {
         let fraction = ((milliseconds % 1000) + 1000) % 1000
         let seconds = (milliseconds - fraction) / 1000
@@ -252,32 +303,28 @@ enum AuditTime {
             return Timestamp.rfc3339(date, fractionalDigits: fractionalDigits)
         }
 
-        var text: [UInt8] = []
-        text.reserveCapacity(27)
-        func digits(_ value: Int64, _ count: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<count { divisor *= 10 }
-            while divisor > 0 {
-                text.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-                divisor /= 10
+        var scale: Int64 = 1
+        for _ in 3..<fractionalDigits { scale *= 10 }
+        return String(unsafeUninitializedCapacity: 21 + fractionalDigits) { text in
+            var end = 0
+            func put(_ value: Int64, digits: Int, then separator: Unicode.Scalar) {
+                var rest = value
+                for position in (end..<end + digits).reversed() {
+                    text[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+                text[end + digits] = UInt8(ascii: separator)
+                end += digits + 1
             }
+            put(year, digits: 4, then: "-")
+            put(month, digits: 2, then: "-")
+            put(day, digits: 2, then: "T")
+            put(secondOfDay / 3600, digits: 2, then: ":")
+            put(secondOfDay / 60 % 60, digits: 2, then: ":")
+            put(secondOfDay % 60, digits: 2, then: ".")
+            put(fraction * scale, digits: fractionalDigits, then: "Z")
+            return end
         }
-        digits(year, 4)
-        text.append(UInt8(ascii: "-"))
-        digits(month, 2)
-        text.append(UInt8(ascii: "-"))
-        digits(day, 2)
-        text.append(UInt8(ascii: "T"))
-        digits(secondOfDay / 3600, 2)
-        text.append(UInt8(ascii: ":"))
-        digits(secondOfDay / 60 % 60, 2)
-        text.append(UInt8(ascii: ":"))
-        digits(secondOfDay % 60, 2)
-        text.append(UInt8(ascii: "."))
-        digits(fraction, 3)
-        for _ in 3..<fractionalDigits { text.append(UInt8(ascii: "0")) }
-        text.append(UInt8(ascii: "Z"))
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// The proleptic Gregorian date of a day count, by the days-from-civil algorithm run backwards
@@ -299,12 +346,63 @@ enum AuditTime {
 /// always give the same text and hash.
 enum AuditDetails {
     /// The stored text of `details`.
+    ///
+    /// Names and values of printable ASCII without quotes or backslashes, the usual case, are
+    /// copied straight into a string of the exact length; anything else goes through `JSONWriter`,
+    /// which escapes it. Both give the same text for plain members.
     static func encode(_ details: [String: String]) -> String {
+        guard !details.isEmpty else { return "{}" }
+        let members = details.sorted { $0.key < $1.key }
+        var length = 1
+        for (name, value) in members {
+            guard isPlain(name), isPlain(value) else { return escaping(members) }
+            length += name.utf8.count + value.utf8.count + 6
+        }
+        return String(unsafeUninitializedCapacity: length) { text in
+            var end = put("{", at: 0, in: text)
+            for (index, (name, value)) in members.enumerated() {
+                if index > 0 { end = put(",", at: end, in: text) }
+                end = put(quoted: name, at: end, in: text)
+                end = put(":", at: end, in: text)
+                end = put(quoted: value, at: end, in: text)
+            }
+            return put("}", at: end, in: text)
+        }
+    }
+
+    /// Writes `byte` into `text` at `offset` and returns the offset after it.
+    private static func put(_ byte: Unicode.Scalar, at offset: Int, in text: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        text[offset] = UInt8(ascii: byte)
+        return offset + 1
+    }
+
+    /// Writes plain `string` in quotes into `text` at `offset` and returns the offset after it.
+    private static func put(quoted string: String, at offset: Int, in text: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let start = put("\"", at: offset, in: text)
+        // `isPlain` has read the string in place, so its storage is contiguous.
+        let end = string.utf8.withContiguousStorageIfAvailable {
+            UnsafeMutableBufferPointer(rebasing: text[start...]).initialize(fromContentsOf: $0) + start
+        }
+        return put("\"", at: end!, in: text)
+    }
+
+    /// Whether JSON takes `text` as it is, read in place: printable ASCII without `"` or `\`.
+    private static func isPlain(_ text: String) -> Bool {
+        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { byte in
+                byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+            }
+        }
+        return plain ?? false
+    }
+
+    /// The stored text of members that need escaping, in the order given.
+    private static func escaping(_ members: [(key: String, value: String)]) -> String {
         var writer = JSONWriter(capacity: 64)
         writer.beginObject()
-        for key in details.keys.sorted() {
-            writer.key(key)
-            writer.string(details[key]!)
+        for (name, value) in members {
+            writer.key(name)
+            writer.string(value)
         }
         writer.endObject()
         return writer.text

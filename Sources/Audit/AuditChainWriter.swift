@@ -15,27 +15,29 @@ struct AuditChainWriter: Sendable {
     private static let columnCount = 11
 
     /// Appends `events` in order and returns the ids they were given.
-    func append(_ events: [PreparedAuditEvent]) throws -> ClosedRange<Int64> {
+    func append(_ events: ArraySlice<PreparedAuditEvent>) throws -> ClosedRange<Int64> {
         try database.transaction { connection in
-            var head = try AuditChainHead.lockForWriting(connection, key: key)
+            let hasher = AuditChainHasher(key: key)
+            var head = try AuditChainHead.lockForWriting(connection, hasher: hasher)
             let firstID = head.lastID + 1
             var values: [DatabaseValue] = []
             values.reserveCapacity(Self.rowsPerInsert * Self.columnCount)
             var chunk = Self.rowsPerInsert
-            var remaining = events[...]
+            var remaining = events
 
             while !remaining.isEmpty {
                 while chunk > remaining.count { chunk /= 2 }
                 for event in remaining.prefix(chunk) {
                     head.lastID += 1
-                    head.lastHash = appendRow(for: event, id: head.lastID, previousHash: head.lastHash, to: &values)
+                    head.lastHash = appendRow(
+                        for: event, id: head.lastID, previousHash: head.lastHash, hasher: hasher, to: &values)
                 }
                 try connection.execute(Self.insertSQL(rows: chunk), values)
                 values.removeAll(keepingCapacity: true)
                 remaining = remaining.dropFirst(chunk)
             }
 
-            head.seal(key: key)
+            head.seal(hasher: hasher)
             try head.save(to: connection)
             return firstID...head.lastID
         }
@@ -45,7 +47,8 @@ struct AuditChainWriter: Sendable {
     /// prune anchor to the last one deleted.
     func prune(olderThan cutoff: Date) throws -> AuditPruneResult {
         try database.transaction { connection in
-            var head = try AuditChainHead.lockForWriting(connection, key: key)
+            let hasher = AuditChainHasher(key: key)
+            var head = try AuditChainHead.lockForWriting(connection, hasher: hasher)
             let cutoffTime = DatabaseValue.timestamp(AuditTime.date(milliseconds: AuditTime.milliseconds(cutoff)))
             let firstKept = try connection.queryOne(
                 "SELECT id FROM audit_events WHERE id > $1 AND occurred_at >= $2 ORDER BY id LIMIT 1",
@@ -66,7 +69,7 @@ struct AuditChainWriter: Sendable {
 
             head.prunedThroughID = through
             head.prunedThroughHash = try anchor.string(0)
-            head.seal(key: key)
+            head.seal(hasher: hasher)
             try head.save(to: connection)
             return AuditPruneResult(removed: Int64(removed), prunedThroughID: through)
         }
@@ -74,18 +77,18 @@ struct AuditChainWriter: Sendable {
 
     /// Appends the bound values of one row and returns its hash.
     private func appendRow(
-        for prepared: PreparedAuditEvent, id: Int64, previousHash: String, to values: inout [DatabaseValue]
+        for prepared: PreparedAuditEvent, id: Int64, previousHash: String, hasher: AuditChainHasher,
+        to values: inout [DatabaseValue]
     ) -> String {
-        let event = prepared.event
-        let hash = AuditChain.entryHash(key: key, previousHash: previousHash.utf8, id: id, content: prepared.content)
+        let hash = hasher.entryHash(previousHash: previousHash.utf8, id: id, content: prepared.content)
         values.append(.integer(id))
         values.append(prepared.time)
-        values.append(.text(event.actor))
-        values.append(.text(event.action))
-        values.append(.text(event.target))
-        values.append(.text(event.outcome.rawValue))
-        values.append(.text(event.ip))
-        values.append(.text(event.userAgent))
+        values.append(.text(prepared.actor))
+        values.append(.text(prepared.action))
+        values.append(.text(prepared.target))
+        values.append(.text(prepared.outcome.rawValue))
+        values.append(.text(prepared.ip))
+        values.append(.text(prepared.userAgent))
         values.append(.text(prepared.details))
         values.append(.text(previousHash))
         values.append(.text(hash))

@@ -46,7 +46,10 @@ public struct AuditEvent: Sendable, Hashable {
         self.target = target
         self.outcome = outcome
         self.ip = ip
-        self.userAgent = String(userAgent.prefix(Self.userAgentLimit))
+        // A string of no more bytes than the limit has no more characters either, so only a longer
+        // one needs counting out by character.
+        self.userAgent =
+            userAgent.utf8.count <= Self.userAgentLimit ? userAgent : String(userAgent.prefix(Self.userAgentLimit))
         self.details = details
     }
 }

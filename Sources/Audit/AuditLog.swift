@@ -5,9 +5,9 @@ import Storage
 /// The audit log: a bounded in-memory buffer drained by one background writer thread into the
 /// hash-chained `audit_events` table.
 ///
-/// `record` returns as soon as the event is queued. The writer takes up to `batchSize` events
-/// at a time, as soon as that many are waiting, someone flushes or waits for room, or
-/// `flushInterval` has passed since the first one arrived, and appends them in one transaction.
+/// `record` returns as soon as the event is queued. The writer takes every waiting event as soon
+/// as `batchSize` are waiting, someone flushes or waits for room, or `flushInterval` has passed
+/// since the first one arrived, and appends them in transactions of at most `batchSize` events.
 /// Nothing is dropped: a full buffer makes `record` wait, and a failed write is retried with
 /// back-off while its events stay in memory. Call ``close()`` on shutdown; the writer thread
 /// keeps the log alive until then.
@@ -57,7 +57,7 @@ public final class AuditLog: AuditRecorder {
         }
         guard !state.finished else {
             condition.unlock()
-            write([prepared])
+            write([prepared][...])
             return
         }
         state.pending.append(prepared)
@@ -120,6 +120,10 @@ public final class AuditLog: AuditRecorder {
         let condition = state.condition
         let interval = configuration.flushInterval.timeInterval
         var deadline: Date?
+        // Every waiting event is taken at once by swapping arrays, so recorders carry on in the
+        // emptied array of the previous round, which keeps its capacity: nothing is copied or
+        // shifted under the lock.
+        var taken: [PreparedAuditEvent] = []
         condition.lock()
         while true {
             if state.pending.isEmpty {
@@ -141,18 +145,23 @@ public final class AuditLog: AuditRecorder {
                 }
             }
             deadline = nil
-            let count = min(state.pending.count, configuration.batchSize)
-            let batch = Array(state.pending.prefix(count))
-            state.pending.removeFirst(count)
-            state.inFlight = count
+            swap(&taken, &state.pending)
+            state.inFlight = taken.count
             condition.unlock()
 
-            write(batch)
-
+            var start = 0
+            while start < taken.count {
+                let end = min(start + configuration.batchSize, taken.count)
+                write(taken[start..<end])
+                condition.lock()
+                state.inFlight -= end - start
+                state.settled += UInt64(end - start)
+                condition.broadcast()
+                condition.unlock()
+                start = end
+            }
+            taken.removeAll(keepingCapacity: true)
             condition.lock()
-            state.inFlight = 0
-            state.settled += UInt64(count)
-            condition.broadcast()
         }
         state.finished = true
         condition.broadcast()
@@ -169,7 +178,7 @@ public final class AuditLog: AuditRecorder {
 
     /// Appends `batch`, retrying with back-off until it is committed; once the log is stopping,
     /// it gives up after `attemptsAtShutdown` attempts and says so at error level.
-    private func write(_ batch: [PreparedAuditEvent]) {
+    private func write(_ batch: ArraySlice<PreparedAuditEvent>) {
         var delay = configuration.retryDelay
         var attempt = 0
         while true {
@@ -203,16 +212,15 @@ public final class AuditLog: AuditRecorder {
         return state.stopping
     }
 
-    private func logWritten(_ batch: [PreparedAuditEvent], ids: ClosedRange<Int64>) {
+    private func logWritten(_ batch: ArraySlice<PreparedAuditEvent>, ids: ClosedRange<Int64>) {
         guard logger.isEnabled(.debug) else { return }
         for (id, prepared) in zip(ids, batch) {
-            let event = prepared.event
             logger.debug(
                 "audit event",
                 [
                     "id": String(id), "occurred_at": AuditTime.text(milliseconds: prepared.milliseconds),
-                    "actor": event.actor, "action": event.action, "target": event.target,
-                    "outcome": event.outcome.rawValue, "ip": event.ip, "user_agent": event.userAgent,
+                    "actor": prepared.actor, "action": prepared.action, "target": prepared.target,
+                    "outcome": prepared.outcome.rawValue, "ip": prepared.ip, "user_agent": prepared.userAgent,
                     "details": prepared.details,
                 ])
         }

@@ -39,8 +39,9 @@ public struct AuditVerifier: Sendable {
             if let first { return (nil, .broken(AuditChainBreak(id: first, reason: .headMissing))) }
             return (nil, .intact(entries: 0, lastID: 0))
         }
-        let authentic = head.isAuthentic(key: key)
-        var walker = ChainWalker(key: key, head: head, authentic: authentic)
+        let hasher = AuditChainHasher(key: key)
+        let authentic = head.isAuthentic(hasher: hasher)
+        var walker = ChainWalker(hasher: hasher, head: head, authentic: authentic)
         do {
             try connection.query(
                 "SELECT \(AuditReader.columns) FROM audit_events WHERE id <= $1 ORDER BY id", [.integer(head.lastID)]
@@ -119,7 +120,7 @@ public struct AuditChainBreak: Sendable, Hashable, CustomStringConvertible {
 private struct ChainWalker {
     struct Stop: Error {}
 
-    let key: [UInt8]
+    let hasher: AuditChainHasher
     let head: AuditChainHead
     let authentic: Bool
     private(set) var found: AuditChainBreak?
@@ -127,8 +128,8 @@ private struct ChainWalker {
     private var previousHash: [UInt8]
     private var count: Int64 = 0
 
-    init(key: [UInt8], head: AuditChainHead, authentic: Bool) {
-        self.key = key
+    init(hasher: AuditChainHasher, head: AuditChainHead, authentic: Bool) {
+        self.hasher = hasher
         self.head = head
         self.authentic = authentic
         expectedID = head.prunedThroughID + 1
@@ -155,8 +156,7 @@ private struct ChainWalker {
         let fields = AuditEntryFields(
             milliseconds: milliseconds, actor: actor, action: action, target: target, outcome: outcome, ip: ip,
             userAgent: userAgent, details: details)
-        let hash = AuditChain.entryHash(
-            key: key, previousHash: storedPrevious, id: id, content: AuditChain.content(of: fields))
+        let hash = hasher.entryHash(previousHash: storedPrevious, id: id, content: AuditChain.content(of: fields))
         guard hash.utf8.elementsEqual(storedHash) else { try stop(id, .hashMismatch) }
 
         previousHash = Array(storedHash)

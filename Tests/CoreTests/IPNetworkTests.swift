@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Testing
 
 @Suite("IP networks") struct IPNetworkTests {
@@ -33,5 +34,19 @@ import Testing
     ])
     func malformedBlocksAreRefused(text: String) {
         #expect(IPNetwork(text) == nil)
+    }
+
+    @Test func addressesFormatAsInetNtopDoes() throws {
+        for value in 0...255 {
+            let byte = UInt8(value)
+            for bytes in [[byte, 0, 0, 0], [0, byte, 10, 1], [9, 99, byte, 100], [255, 200, 1, byte]] {
+                var buffer = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+                _ = bytes.withUnsafeBytes { inet_ntop(AF_INET, $0.baseAddress, &buffer, socklen_t(buffer.count)) }
+                let address = try #require(IPAddress(bytes: bytes))
+                #expect(address.description == buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+            }
+        }
+        #expect(IPAddress("2001:db8::5")?.description == "2001:db8::5")
+        #expect(IPAddress("::ffff:192.0.2.1")?.description == "::ffff:192.0.2.1")
     }
 }

@@ -203,6 +203,26 @@ import Testing
         #expect(Crypto.hex(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
+    @Test func reusedHMACContextMatchesOneShotHMAC() {
+        let keys = [[], Array("Jefe".utf8), [UInt8](repeating: 0xAA, count: 131)]
+        let messages = [[], Array("what do ya want for nothing?".utf8), (0..<300).map { UInt8($0 % 251) }]
+        for key in keys {
+            let context = HMACSHA256(key: key)
+            for message in messages + messages {
+                var code = [UInt8](repeating: 0, count: HMACSHA256.byteCount)
+                context.start()
+                // The message in two parts, split off-centre.
+                message.withUnsafeBytes { input in
+                    context.update(UnsafeRawBufferPointer(rebasing: input[..<(input.count / 3)]))
+                    context.update(UnsafeRawBufferPointer(rebasing: input[(input.count / 3)...]))
+                }
+                code.withUnsafeMutableBytes { context.finish(into: $0) }
+                #expect(
+                    code == Crypto.hmacSHA256(key: key, message), "key of \(key.count), message of \(message.count)")
+            }
+        }
+    }
+
     @Test func sha256OfEmptyInput() {
         #expect(
             Crypto.hex(Crypto.sha256([UInt8]()))

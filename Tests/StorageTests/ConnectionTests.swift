@@ -259,6 +259,35 @@ struct ConnectionTests {
         }
     }
 
+    @Test(arguments: TestStore.all)
+    func boundTextsKeepTheirPlacesAcrossRowsAndReuse(store: TestStore) throws {
+        try withTestDatabase(store) { database in
+            try database.write {
+                try $0.execute("CREATE TABLE pairs (a TEXT NOT NULL, b TEXT NOT NULL, n INTEGER, k INTEGER)")
+            }
+            let texts = ["", "x", "tab\there", "Grüße 👋🏽", String(repeating: "long ", count: 400)]
+            let insert = "INSERT INTO pairs (a, b, n, k) VALUES ($1, $2, $3, 0), ($2, $1, $3, 1), ($1, $1, $3, 2)"
+            for (index, text) in texts.enumerated() {
+                let other = texts[(index + 1) % texts.count]
+                try database.write { try $0.execute(insert, [.text(text), .text(other), .integer(Int64(index))]) }
+                // A refused binding leaves the cached statement usable for the next execution.
+                #expect(throws: DatabaseError.self) {
+                    try database.write { try $0.execute(insert, [.text(text)]) }
+                }
+            }
+            let rows = try database.read { connection in
+                try connection.query("SELECT a, b, n FROM pairs ORDER BY n, k").map {
+                    [try $0.string(0), try $0.string(1), String(try $0.int(2))]
+                }
+            }
+            let expected = texts.enumerated().flatMap { index, text in
+                let other = texts[(index + 1) % texts.count]
+                return [[text, other, String(index)], [other, text, String(index)], [text, text, String(index)]]
+            }
+            #expect(rows == expected)
+        }
+    }
+
     @Test func sqliteUsesWALWithForeignKeysAndReadOnlyReaders() throws {
         try withTestDatabase(.sqlite) { database in
             let mode = try database.read { try $0.queryOne("PRAGMA journal_mode")?.string(0) }

@@ -28,11 +28,35 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     public var isIPv4: Bool { bytes.count == 4 }
 
     /// The conventional text form.
+    ///
+    /// IPv4 is written as a dotted quad directly, exactly as `inet_ntop` writes it; at most 15
+    /// bytes, it fits a small string without an allocation.
     public var description: String {
+        if isIPv4 {
+            return String(unsafeUninitializedCapacity: 15) { text in
+                var end = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index > 0 {
+                        text[end] = UInt8(ascii: ".")
+                        end += 1
+                    }
+                    if byte >= 100 {
+                        text[end] = UInt8(ascii: "0") + byte / 100
+                        end += 1
+                    }
+                    if byte >= 10 {
+                        text[end] = UInt8(ascii: "0") + byte / 10 % 10
+                        end += 1
+                    }
+                    text[end] = UInt8(ascii: "0") + byte % 10
+                    end += 1
+                }
+                return end
+            }
+        }
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        let family = isIPv4 ? AF_INET : AF_INET6
         let formatted = bytes.withUnsafeBytes { raw in
-            inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) != nil
+            inet_ntop(AF_INET6, raw.baseAddress, &buffer, socklen_t(buffer.count)) != nil
         }
         guard formatted else { return "?" }
         return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }

@@ -63,7 +63,7 @@ public struct AuditedAccess: Middleware {
                 ip: client.address.description, userAgent: client.userAgent,
                 details: [
                     "method": request.method.rawValue, "status": String(status),
-                    "durationMs": "\(tenthsOfMilliseconds / 10).\(tenthsOfMilliseconds % 10)",
+                    "durationMs": String(tenthsOfMilliseconds / 10) + "." + String(tenthsOfMilliseconds % 10),
                 ]))
     }
 }
