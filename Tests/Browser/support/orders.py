@@ -1,4 +1,8 @@
-"""The orders CSV the flow tests sync: 60 known rows, a few with values meant to cause trouble."""
+"""The orders CSV the flow tests sync: known rows, a few with values meant to cause trouble.
+
+There are 3,000 of them so that a sync, one record per transaction (see `support/server.py`),
+lasts a good part of a second: long enough for the source page to show its live progress.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ REGIONS = ("EU", "US", "APAC")
 FORMULA = "=cmd"
 MARKUP = "<b>x</b>"
 NEEDLE = "Zebra Traders"
+COUNT = 3_000
 
 
 @dataclass(frozen=True)
@@ -31,9 +36,9 @@ class Order:
 
 def _orders() -> list[Order]:
     orders = []
-    for number in range(1, 61):
-        # Distinct amounts below 1,000 with up to two decimals (37 and 61 share no factor).
-        amount = round(10 + (number * 37 % 61) * 15 + (number % 4) * 0.25, 2)
+    for number in range(1, COUNT + 1):
+        # Amounts from 10 to below 1,000, with up to two decimals.
+        amount = round(10 + (number * 37 % 613) * 1.5 + (number % 4) * 0.25, 2)
         note = {7: FORMULA, 8: MARKUP}.get(number, "ok")
         customer = NEEDLE if number == 42 else f"Customer {number:02d}"
         ordered_at = f"2026-01-{1 + number % 28:02d}T{number % 24:02d}:15:00Z"
@@ -99,7 +104,7 @@ def find_source(browser: Browser) -> dict | None:
 
 
 def ensure_synced(browser: Browser) -> int:
-    """The id of the orders source with its 60 records, made and synced over HTTP if an earlier test did not.
+    """The id of the orders source with all its records, made and synced over HTTP if an earlier test did not.
 
     `browser` must be signed in as an admin when the source is missing or empty.
     """
