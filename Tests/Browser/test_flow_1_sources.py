@@ -1,6 +1,7 @@
 """An admin's way through a CSV source: create it through the form, sync it, browse its records.
 
-The tests run in file order and build on each other: the source the first one creates is the
+The flow files are numbered so pytest runs them in order (sources, dashboards, viewer and
+account), and within a file the tests run in file order and build on each other: the source the first one creates is the
 one the second syncs and the third browses. Run alone, a later test makes and syncs the source
 over HTTP itself (`orders.ensure_synced`), so each can also be run by itself.
 """
