@@ -92,16 +92,17 @@ def test_an_admin_runs_a_sync_and_follows_its_progress(signed_in, visit, screens
 
     page = visit(f"/sources/{source['id']}")
     assert page.status == 200
-    facts = dict(zip(
-        [term.text for term in browser.elements("dl.facts dt")], [value.text for value in browser.elements("dl.facts dd")]
-    ))
+    terms = [term.text for term in browser.elements("dl.facts dt")]
+    facts = dict(zip(terms, [value.text for value in browser.elements("dl.facts dd")]))
     assert facts["Records"] == f"{orders.COUNT:,}"
     history = browser.driver.find_element("xpath", "//h2[text()='Sync history']/..")
     assert history.find_element("css selector", "tbody tr td").text == "succeeded"
     screenshot("source-synced")
 
 
-def test_an_admin_sorts_filters_searches_pages_and_exports_the_records(signed_in, visit, screenshot, orders_csv) -> None:
+def test_an_admin_sorts_filters_searches_pages_and_exports_the_records(
+    signed_in, visit, screenshot, orders_csv
+) -> None:
     browser = signed_in("admin")
     source_id = orders.ensure_synced(browser)
     records = f"/sources/{source_id}/records"

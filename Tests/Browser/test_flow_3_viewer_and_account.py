@@ -24,7 +24,9 @@ def assert_no_admin_controls(browser: Browser) -> None:
     assert not browser.elements("main form[method=post]"), "a viewer's page has a form that changes something"
 
 
-def test_a_viewer_sees_the_orders_without_admin_controls(browser: Browser, signed_in, visit, screenshot, orders_csv) -> None:
+def test_a_viewer_sees_the_orders_without_admin_controls(
+    browser: Browser, signed_in, visit, screenshot, orders_csv
+) -> None:
     signed_in("admin")
     source_id = orders.ensure_synced(browser)
     browser.reset()

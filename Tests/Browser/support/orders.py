@@ -55,7 +55,8 @@ def csv_text() -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["order_id", "region", "amount", "ordered_at", "customer", "note"])
     for order in ORDERS:
-        writer.writerow([order.order_id, order.region, f"{order.amount:.2f}", order.ordered_at, order.customer, order.note])
+        amount = f"{order.amount:.2f}"
+        writer.writerow([order.order_id, order.region, amount, order.ordered_at, order.customer, order.note])
     return buffer.getvalue()
 
 
