@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from support import orders as known_orders
 from support.browser import Browser, Chromium, Response, slug
 from support.server import REPOSITORY, Account, SynclineServer, find_binary
 
@@ -48,6 +49,12 @@ def server() -> Iterator[SynclineServer]:
 def accounts(server: SynclineServer) -> dict[str, Account]:
     """One account per role, made with `syncline user add`: `admin` and `viewer`."""
     return {"admin": server.add_user("ada", "admin"), "viewer": server.add_user("victor", "viewer")}
+
+
+@pytest.fixture(scope="session")
+def orders_csv(server: SynclineServer) -> Path:
+    """The 60 known orders of `support/orders.py`, written as a CSV file into the server's import directory."""
+    return server.write_import(known_orders.FILE, known_orders.csv_text())
 
 
 @pytest.fixture(scope="session")

@@ -301,6 +301,21 @@ class Browser:
             f"submitting {selector} led to no new page",
         )
 
+    def click(self, selector: str) -> None:
+        """Clicks the link or button matching `selector`, and waits for the next page, as `submit` does."""
+        self.follow(lambda: self.element(selector).click(), f"clicking {selector}")
+
+    def follow(self, action, what: str) -> None:
+        """Runs `action`, which leads to another page, and waits until that page has loaded."""
+        self.driver.execute_script("window.synclineOldPage = true")
+        action()
+        WebDriverWait(self.driver, 15, ignored_exceptions=(WebDriverException,)).until(
+            lambda driver: driver.execute_script(
+                "return !window.synclineOldPage && document.readyState === 'complete'"
+            ),
+            f"{what} led to no new page",
+        )
+
     # Cookies
 
     def cookie(self, name: str) -> dict | None:

@@ -57,6 +57,8 @@ class SynclineServer:
         self.binary = binary
         self.directory = Path(tempfile.mkdtemp(prefix="syncline-browser-"))
         self.log_file = self.directory / "server.log"
+        self.import_directory = self.directory / "import"
+        self.import_directory.mkdir()
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self.environment = {
@@ -66,7 +68,10 @@ class SynclineServer:
             SYNCLINE_MODE="development",
             SYNCLINE_DEMO="false",
             SYNCLINE_DATABASE_URL=f"sqlite:{self.directory / 'syncline.db'}",
-            SYNCLINE_IMPORT_DIR=str(self.directory / "import"),
+            SYNCLINE_IMPORT_DIR=str(self.import_directory),
+            # One record per batch and transaction: a sync of a small file then lasts long enough
+            # for the source page to show its live progress before it ends.
+            SYNCLINE_SYNC_BATCH="1",
             SYNCLINE_SESSION_SECRET=secrets.token_hex(32),
             SYNCLINE_AUDIT_KEY=secrets.token_hex(32),
             SYNCLINE_LOG_LEVEL="info",
@@ -126,6 +131,13 @@ class SynclineServer:
         if result.returncode != 0:
             raise RuntimeError(f"syncline user add {username} failed: {result.stdout}{result.stderr}")
         return Account(username, password, role)
+
+    def write_import(self, name: str, text: str) -> Path:
+        """Writes `text` to the file `name` of the import directory, where CSV sources read files."""
+        target = self.import_directory / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, newline="")
+        return target
 
     def log_text(self) -> str:
         """Everything the server has logged so far."""
