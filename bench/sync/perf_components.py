@@ -19,7 +19,7 @@ from collections import defaultdict
 
 # (label, a frame must match this, and, when given, another frame must match that too)
 SYNC_THREAD_RULES = [
-    ("timestamps formatted as text with String(format:) (Timestamp.rfc3339)", r"Timestamp\.rfc3339", None),
+    ("timestamps formatted as text (Timestamp.rfc3339)", r"Timestamp\.rfc3339", None),
     ("preparing statements (SQLiteStatement.init, SQLite's parser; PQprepare)",
      r"SQLiteStatement\.init|^sqlite3_prepare_v\d|^sqlite3RunParser|PostgresConnection\.prepareNew", None),
     ("progress and checkpoint row (SyncEngine.saveProgress)", r"SyncEngine\.saveProgress", None),
