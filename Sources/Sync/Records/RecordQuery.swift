@@ -172,7 +172,7 @@ public struct RecordReader: Sendable {
             shown = columns
             types = columns.map(\.type)
         } record: { plan, view in
-            records.append(types.indices.map { Self.value(plan.field(of: view, column: $0), type: types[$0]) })
+            records.append(types.indices.map { SQLRecordStream.value(plan.field(of: view, column: $0), isJSON: types[$0] == .json) })
         }
         return RecordPage(columns: shown, records: records, nextCursor: nextCursor)
     }
@@ -197,20 +197,6 @@ public struct RecordReader: Sendable {
                 record(plan, view)
             }
             return count > query.limit ? lastPosition?.token : nil
-        }
-    }
-
-    private static func value(_ field: RowView.Field, type: ColumnType) -> RecordValue {
-        switch field {
-        case .null: .null
-        case .integer(let number): .integer(number)
-        case .real(let number): .real(number)
-        case .bool(let flag): .bool(flag)
-        case .timestamp(let date): .text(DatabaseValue.timestampText(date))
-        case .text(let bytes):
-            type == .json
-                ? .json(String(decoding: bytes, as: UTF8.self)) : .text(String(decoding: bytes, as: UTF8.self))
-        case .blob(let bytes): .text(Data(bytes).base64EncodedString())
         }
     }
 
