@@ -192,7 +192,11 @@ struct RecordTable {
         // refuses a parameter description longer than 30,000 bytes, 4 bytes a parameter, when it
         // prepares the statement.
         let parameterLimit = connection.dialect == .sqlite ? 32_766 : 7_000
-        let rowsPerStatement = max(1, min(1_000, parameterLimit / width))
+        // SQLite looks each numbered placeholder up among those before it while it prepares a
+        // statement, so preparing grows with the square of the placeholders: a hundred rows keep
+        // that to milliseconds where a thousand took most of a second.
+        let rowLimit = connection.dialect == .sqlite ? 100 : 1_000
+        let rowsPerStatement = max(1, min(rowLimit, parameterLimit / width))
         var fieldByColumn = [Int?](repeating: nil, count: columns.count)
         for (field, column) in mapping.enumerated() {
             if let column { fieldByColumn[column] = field }
