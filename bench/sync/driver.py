@@ -286,7 +286,8 @@ class Bench:
         }
 
     def start_profiler(self, server: Server, label: str) -> subprocess.Popen | None:
-        """With --perf, samples the server's call stacks with `perf record` while it syncs.
+        """With --perf, samples the call stacks of the server, and of the PostgreSQL backends it is
+        connected to, with `perf record` while it syncs.
 
         DWARF unwinding with the largest stack copy keeps the callers of SQLite's deep parser
         frames, which frame pointers lose inside libsqlite3."""
@@ -294,14 +295,34 @@ class Bench:
             return None
         name = label.replace("(", "").replace(")", "").replace(" ", "-")
         output = os.path.join(self.args.perf, f"{name}.perf.data")
+        processes = [str(server.process.pid)] + self.postgres_backends(server)
         profiler = subprocess.Popen(
             [
                 "perf", "record", "--quiet", "-F", str(self.args.perf_frequency), "--call-graph", "dwarf,65528",
-                "-o", output, "-p", str(server.process.pid),
+                "-o", output, "-p", ",".join(processes),
             ],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.5)  # perf attaches to every thread before the sync starts
         return profiler
+
+    @staticmethod
+    def postgres_backends(server: Server) -> list[str]:
+        """The PostgreSQL backends serving the server's database, by their process titles
+        ("postgres: USER DATABASE HOST(PORT) STATE"); none on SQLite."""
+        url = server.env["SYNCLINE_DATABASE_URL"]
+        if not url.startswith("postgres"):
+            return []
+        database = url.rsplit("/", 1)[1].split("?")[0]
+        backends = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                    title = cmdline.read().decode(errors="replace")
+            except OSError:
+                continue
+            if title.startswith("postgres: ") and f" {database} " in title:
+                backends.append(pid)
+        return backends
 
     def check(self, label: str, measured: dict, read: int, written: int, api: API, source: int) -> None:
         if measured["recordsRead"] != read or measured["recordsWritten"] != written:
