@@ -172,7 +172,10 @@ public struct RecordReader: Sendable {
             shown = columns
             types = columns.map(\.type)
         } record: { plan, view in
-            records.append(types.indices.map { SQLRecordStream.value(plan.field(of: view, column: $0), isJSON: types[$0] == .json) })
+            records.append(
+                types.indices.map { column in
+                    SQLRecordStream.value(plan.field(of: view, column: column), isJSON: types[column] == .json)
+                })
         }
         return RecordPage(columns: shown, records: records, nextCursor: nextCursor)
     }
