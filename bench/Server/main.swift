@@ -58,6 +58,10 @@ case "serve":
     environment["SYNCLINE_DATABASE_URL"] = "sqlite:" + path
     environment["SYNCLINE_LISTEN"] = listen
     environment["SYNCLINE_LOG_LEVEL"] = environment["SYNCLINE_LOG_LEVEL"] ?? "warning"
+    // The demo's first syncs would run beside the load and be measured with it.
+    environment["SYNCLINE_DEMO"] = environment["SYNCLINE_DEMO"] ?? "false"
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    environment["SYNCLINE_IMPORT_DIR"] = environment["SYNCLINE_IMPORT_DIR"] ?? folder + "/import"
     environment["SYNCLINE_HTTP_MAX_CONNECTIONS_PER_IP"] = environment["SYNCLINE_HTTP_MAX_CONNECTIONS_PER_IP"] ?? "512"
     // The load comes from one address and one user; the limits would measure themselves.
     for limit in ["SYNCLINE_RATE_LIMIT_PER_IP", "SYNCLINE_RATE_LIMIT_PER_USER"] where environment[limit] == nil {
