@@ -112,13 +112,15 @@ struct DashboardPages {
             all.isEmpty
             ? """
             <div class="card empty"><h2>No dashboards yet</h2>
-            <p>\(context.isAdmin ? "Create one below, then add charts of your sources' records." : "An admin has not made any dashboards yet.")</p></div>
+            <p>\(context.isAdmin ? Self.emptyForAdmins : Self.emptyForViewers)</p></div>
             """
             : "<div class=\"grid\">\(cards)</div>"
         return Layout.page(
             title: "Dashboards", context: context, section: .dashboards, notice: notice,
             content: """
-                <div class="page-head"><div><h1>Dashboards</h1><p class="muted">Charts of your synced records.</p></div></div>
+                <div class="page-head">
+                  <div><h1>Dashboards</h1><p class="muted">Charts of your synced records.</p></div>
+                </div>
                 \(body)
                 \(create)
                 """)
@@ -153,7 +155,9 @@ struct DashboardPages {
             content: """
                 <div class="page-head">
                   <div><h1>\(dashboard.name)</h1><p class="muted">\(dashboard.description) \(syncedText)</p></div>
-                  <div class="actions"><a class="button secondary" href="/dashboards/\(dashboard.id)">Refresh</a>\(edit)</div>
+                  <div class="actions">
+                    <a class="button secondary" href="/dashboards/\(dashboard.id)">Refresh</a>\(edit)
+                  </div>
                 </div>
                 \(grid)
                 """)
@@ -177,7 +181,10 @@ struct DashboardPages {
                 <section class="card widget-editor" id="widget-\(widget.id)">
                   <div class="editor-row">
                     <div>\(preview)</div>
-                    <div>\(try widgetForm(form, dashboard: dashboard, sources: sources, context: context, action: "/dashboards/\(dashboard.id)/widgets/\(widget.id)", problems: failed?.index == index ? failed!.problems : [:], existing: true))</div>
+                    <div>\(widgetForm(
+                        form, sources: sources, context: context,
+                        action: "/dashboards/\(dashboard.id)/widgets/\(widget.id)",
+                        problems: failed?.index == index ? failed!.problems : [:], existing: true))</div>
                   </div>
                 </section>
                 """)
@@ -188,46 +195,67 @@ struct DashboardPages {
             title: "Edit \(dashboard.name)", context: context, section: .dashboards, notice: notice,
             content: """
                 <div class="page-head">
-                  <div><h1>Edit \(dashboard.name)</h1><p class="muted">Each widget shows its chart beside its settings.</p></div>
+                  <div>
+                    <h1>Edit \(dashboard.name)</h1>
+                    <p class="muted">Each widget shows its chart beside its settings.</p>
+                  </div>
                   <div class="actions"><a class="button" href="/dashboards/\(dashboard.id)">View dashboard</a></div>
                 </div>
                 <form class="card row" method="post" action="/dashboards/\(dashboard.id)">\(context.csrfField)
                   <label>Name <input name="name" required maxlength="100" value="\(dashboard.name)"></label>
-                  <label>Description <input name="description" maxlength="1000" value="\(dashboard.description)"></label>
+                  <label>Description
+                    <input name="description" maxlength="1000" value="\(dashboard.description)"></label>
                   <button type="submit" class="secondary">Save details</button>
                 </form>
                 \(forms)
                 <section class="card"><h2>Add a widget</h2>
-                \(try widgetForm(newForm, dashboard: dashboard, sources: sources, context: context, action: "/dashboards/\(dashboard.id)/widgets", problems: adding ? failed!.problems : [:], existing: false))
+                \(widgetForm(
+                    newForm, sources: sources, context: context, action: "/dashboards/\(dashboard.id)/widgets",
+                    problems: adding ? failed!.problems : [:], existing: false))
                 </section>
-                <form class="card row" method="post" action="/dashboards/\(dashboard.id)/delete" data-confirm="Delete this dashboard?">
+                <form class="card row" method="post" action="/dashboards/\(dashboard.id)/delete"
+                  data-confirm="Delete this dashboard?">
                   \(context.csrfField)<button type="submit" class="danger">Delete dashboard</button>
                 </form>
                 """)
     }
 
     private func widgetForm(
-        _ form: WidgetForm, dashboard: Dashboard, sources: [Source], context: PageContext, action: String,
-        problems: [String: String], existing: Bool
-    ) throws -> HTML {
-        func error(_ keys: String...) -> HTML {
-            let messages = keys.compactMap { key in
-                problems.first { $0.key == key || $0.key.hasPrefix(key + ".") || $0.key.hasPrefix(key + "[") }?.value
-            }
-            return messages.first.map { "<span class=\"field-error\">\($0)</span>" } ?? .empty
+        _ form: WidgetForm, sources: [Source], context: PageContext, action: String, problems: [String: String],
+        existing: Bool
+    ) -> HTML {
+        let prefix = "widget-\(form.id.isEmpty ? "new" : form.id)"
+        func error(_ key: String) -> String? {
+            problems.first { $0.key == key || $0.key.hasPrefix(key + ".") || $0.key.hasPrefix(key + "[") }?.value
         }
-        func options(_ values: [String], selected: String, labels: [String: String] = [:]) -> HTML {
-            values.map { value -> HTML in
-                "<option value=\"\(value)\"\(value == selected ? HTML(" selected") : HTML.empty)>\(labels[value] ?? value)</option>"
-            }.joined
+        func field(
+            _ label: String, _ name: String, _ value: String, hint: String? = nil, error key: String? = nil,
+            attributes: HTML = .empty
+        ) -> HTML {
+            FormField(
+                label: label, name: name, value: value, hint: hint, error: key.flatMap(error), id: "\(prefix)-\(name)",
+                required: name == "title", attributes: attributes
+            ).html
         }
-        let fields = (Int64(form.sourceID)).map { try? sync.sources.columns(sourceID: $0) }.flatMap { $0 } ?? []
-        let listID = "fields-\(form.id.isEmpty ? "new" : form.id)"
-        let datalist: HTML =
-            "<datalist id=\"\(listID)\">\(fields.map { "<option value=\"\($0.field)\">\($0.type.rawValue)</option>" as HTML }.joined)</datalist>"
-        let sourceOptions = sources.map { source -> HTML in
-            "<option value=\"\(source.id)\"\(String(source.id) == form.sourceID ? HTML(" selected") : HTML.empty)>\(source.name)</option>"
-        }.joined
+        let fieldList: HTML = " list=\"\(prefix)-fields\""
+        let numeric: HTML = " inputmode=\"numeric\""
+        func select(
+            _ label: String, _ name: String, _ choices: [(String, String)], _ selected: String, error key: String?
+        ) -> HTML {
+            let message: HTML = key.flatMap(error).map { "<span class=\"field-error\">\($0)</span>" } ?? .empty
+            let options = FormField.options(choices.map { (value: $0.0, label: $0.1) }, selected: selected)
+            return "<label>\(label) <select name=\"\(name)\">\(options)</select>\(message)</label>"
+        }
+        func plain(_ values: [String]) -> [(String, String)] { values.map { ($0, $0) } }
+
+        let columns = Int64(form.sourceID).flatMap { try? sync.sources.columns(sourceID: $0) } ?? []
+        let suggestions = columns.map { "<option value=\"\($0.field)\">\($0.type.rawValue)</option>" as HTML }.joined
+        let buckets = Dashboards.TimeBucket.allCases.map(\.rawValue)
+        let sourceChoices = sources.map { (String($0.id), $0.name) }
+        let orders = [
+            ("value-desc", "Largest first"), ("value-asc", "Smallest first"), ("label-asc", "A to Z"),
+            ("label-desc", "Z to A"),
+        ]
         let moves: HTML =
             existing
             ? """
@@ -240,25 +268,34 @@ struct DashboardPages {
         let summary: HTML =
             problems.isEmpty
             ? .empty : "<p class=\"notice notice-error\" role=\"alert\">Fix the fields marked below.</p>"
+        let filterHint = "one per line: field:op:value (eq, ne, gt, gte, lt, lte, contains, prefix) or field:null"
+        let filterError: HTML = error("filters").map { "<span class=\"field-error\">\($0)</span>" } ?? .empty
         return """
-            <form class="stack" method="post" action="\(action)">\(context.csrfField)\(datalist)
+            <form class="stack" method="post" action="\(action)">\(context.csrfField)
+              <datalist id="\(prefix)-fields">\(suggestions)</datalist>
               \(summary)
               <div class="fields">
-                <label>Title <input name="title" required maxlength="200" value="\(form.title)">\(error("title"))</label>
-                <label>Kind <select name="kind">\(options(WidgetKind.allCases.map(\.rawValue), selected: form.kind))</select>\(error("kind"))</label>
-                <label>Source <select name="source">\(sourceOptions)</select>\(error("sourceId"))</label>
-                <label>Measure <select name="aggregate">\(options(Aggregate.allCases.map(\.rawValue), selected: form.aggregate))</select>\(error("metric.aggregate"))</label>
-                <label>Of field <input name="metricField" list="\(listID)" value="\(form.metricField)"><span class="hint">numeric; not for count</span>\(error("metric"))</label>
-                <label>Group by <input name="groupBy" list="\(listID)" value="\(form.groupBy)"><span class="hint">bar, pie, donut, table</span>\(error("groupBy"))</label>
-                <label>Time field <input name="timeField" list="\(listID)" value="\(form.timeField)"><span class="hint">line, number</span>\(error("time"))</label>
-                <label>Bucket <select name="bucket">\(options(Dashboards.TimeBucket.allCases.map(\.rawValue), selected: form.bucket))</select></label>
-                <label>Last buckets <input name="last" inputmode="numeric" value="\(form.last)"></label>
-                <label>Order <select name="sort">\(options(["value-desc", "value-asc", "label-asc", "label-desc"], selected: form.sort, labels: ["value-desc": "Largest first", "value-asc": "Smallest first", "label-asc": "A to Z", "label-desc": "Z to A"]))</select>\(error("sort"))</label>
-                <label>Top <input name="limit" inputmode="numeric" value="\(form.limit)">\(error("limit"))</label>
-                <label>Columns <input name="columns" value="\(form.columns)"><span class="hint">a table of records: field, field</span>\(error("columns"))</label>
+                \(field("Title", "title", form.title, error: "title"))
+                \(select("Kind", "kind", plain(WidgetKind.allCases.map(\.rawValue)), form.kind, error: "kind"))
+                \(select("Source", "source", sourceChoices, form.sourceID, error: "sourceId"))
+                \(select("Measure", "aggregate", plain(Aggregate.allCases.map(\.rawValue)), form.aggregate, error: nil))
+                \(field("Of field", "metricField", form.metricField, hint: "numeric; not for count", error: "metric",
+                    attributes: fieldList))
+                \(field("Group by", "groupBy", form.groupBy, hint: "bar, pie, donut, table", error: "groupBy",
+                    attributes: fieldList))
+                \(field("Time field", "timeField", form.timeField, hint: "line, number", error: "time",
+                    attributes: fieldList))
+                \(select("Bucket", "bucket", plain(buckets), form.bucket, error: nil))
+                \(field("Last buckets", "last", form.last, attributes: numeric))
+                \(select("Order", "sort", orders, form.sort, error: "sort"))
+                \(field("Top", "limit", form.limit, error: "limit", attributes: numeric))
+                \(field("Columns", "columns", form.columns, hint: "a table of records: field, field", error: "columns"))
               </div>
-              <label>Filters <textarea name="filters" rows="2" class="code">\(form.filters)</textarea><span class="hint">one per line: field:op:value (eq, ne, gt, gte, lt, lte, contains, prefix) or field:null</span>\(error("filters"))</label>
-              <div class="actions"><button type="submit" name="action" value="save">\(existing ? "Save widget" : "Add widget")</button></div>
+              <label>Filters <textarea name="filters" rows="2" class="code">\(form.filters)</textarea>
+                <span class="hint">\(filterHint)</span>\(filterError)</label>
+              <div class="actions">
+                <button type="submit" name="action" value="save">\(existing ? "Save widget" : "Add widget")</button>
+              </div>
               \(moves)
             </form>
             """
@@ -339,6 +376,9 @@ struct DashboardPages {
         }
         return index
     }
+
+    private static let emptyForAdmins = "Create one below, then add charts of your sources' records."
+    private static let emptyForViewers = "An admin has not made any dashboards yet."
 
     private static func notice(_ request: Request) -> Layout.Notice? {
         switch request.query["done"] {
