@@ -108,7 +108,8 @@ struct DashboardDefinitionTests {
         #expect(found["widgets[6]"] == "Must be an object.")
         #expect(
             try problems(
-                #"{"name": "x", "widgets": [{"title": "G", "kind": "pie", "sourceId": 1, "groupBy": "a", "limit": 51}]}"#
+                #"{"name": "x", "widgets": [{"title": "G", "kind": "pie", "sourceId": 1, "groupBy": "a", "#
+                    + #""limit": 51}]}"#
             )["widgets[0].limit"] != nil)
     }
 

@@ -33,7 +33,8 @@ enum BenchTable {
                 for id in first..<min(first + batch, rows + 1) {
                     let created = start.addingTimeInterval(Double(id) * 37)
                     try connection.execute(
-                        "INSERT INTO bench_rows (\(columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                        "INSERT INTO bench_rows (\(columns)) "
+                            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                         [
                             .integer(Int64(id)), .text("Customer \(id)"), .text("customer\(id)@example.com"),
                             .text(regions[id % regions.count]), .real(Double(id % 100_000) / 7.0),

@@ -158,7 +158,10 @@ public final class SyncEngine: Sendable {
         return try database.transaction { connection in
             guard
                 try connection.execute(
-                    "UPDATE sync_runs SET phase = 'promoting' WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+                    """
+                    UPDATE sync_runs SET phase = 'promoting'
+                    WHERE id = $1 AND lease_owner = $2 AND status = 'running'
+                    """,
                     [.integer(finished.id), .text(owner)]) == 1
             else { throw SyncError(.leaseLost, "Another instance took the run over.") }
             let now = Date()

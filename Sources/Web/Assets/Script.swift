@@ -41,7 +41,8 @@ enum Script {
             set("recordsRead", run.recordsRead.toLocaleString("en-US"));
             set("recordsWritten", run.recordsWritten.toLocaleString("en-US"));
             set("pages", run.pages.toLocaleString("en-US"));
-            set("rate", run.recordsPerSecond == null ? "–" : `${Math.round(run.recordsPerSecond).toLocaleString("en-US")}/s`);
+            const rate = run.recordsPerSecond == null ? null : Math.round(run.recordsPerSecond);
+            set("rate", rate == null ? "–" : `${rate.toLocaleString("en-US")}/s`);
             set("elapsed", run.elapsedSeconds == null ? "–" : `${run.elapsedSeconds.toFixed(1)} s`);
             const badge = element.querySelector(".badge");
             if (badge) badge.className = `badge ${run.status}`;

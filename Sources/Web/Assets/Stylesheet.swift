@@ -17,14 +17,17 @@ enum Stylesheet {
         h2 { font-size: 1.15rem; margin: 0 0 0.75rem; }
         h3 { font-size: 1rem; margin: 0 0 0.5rem; }
         p { margin: 0 0 0.75rem; }
-        code, pre, textarea.code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9em; }
+        code, pre, textarea.code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+          font-size: 0.9em; }
         .muted { color: var(--muted); }
         .small { font-size: 0.85rem; }
 
-        .topbar { display: flex; align-items: center; gap: 1.5rem; padding: 0.6rem 1.5rem; background: var(--ink); color: #fff;
+        .topbar { display: flex; align-items: center; gap: 1.5rem; padding: 0.6rem 1.5rem;
+          background: var(--ink); color: #fff;
           flex-wrap: wrap; }
         .topbar a { color: #dfe6f3; }
-        .brand { display: flex; align-items: center; gap: 0.5rem; font-weight: 700; font-size: 1.1rem; color: #fff !important; }
+        .brand { display: flex; align-items: center; gap: 0.5rem; font-weight: 700; font-size: 1.1rem;
+          color: #fff !important; }
         .mainnav { display: flex; gap: 1.1rem; flex: 1; flex-wrap: wrap; }
         .mainnav a[aria-current="page"], .account a[aria-current="page"] { color: #fff; font-weight: 600;
           border-bottom: 2px solid #7fb0ff; }
@@ -38,7 +41,8 @@ enum Stylesheet {
         .page-head { display: flex; align-items: flex-end; justify-content: space-between; gap: 1rem; flex-wrap: wrap;
           margin-bottom: 1.25rem; }
         .page-head .actions { display: flex; gap: 0.5rem; flex-wrap: wrap; }
-        .card { background: var(--paper); border: 1px solid var(--line); border-radius: var(--radius); padding: 1.1rem 1.25rem;
+        .card { background: var(--paper); border: 1px solid var(--line); border-radius: var(--radius);
+          padding: 1.1rem 1.25rem;
           margin-bottom: 1.25rem; }
         .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 1.25rem; }
         .grid .card { margin: 0; }
@@ -62,7 +66,8 @@ enum Stylesheet {
 
         table { width: 100%; border-collapse: collapse; font-size: 0.92rem; }
         th, td { text-align: left; padding: 0.5rem 0.6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-        th { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.03em; color: var(--muted); white-space: nowrap; }
+        th { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.03em; color: var(--muted);
+          white-space: nowrap; }
         td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
         tr:hover td { background: #fafbfd; }
         .table-wrap { overflow-x: auto; }
@@ -76,25 +81,29 @@ enum Stylesheet {
         label.check { display: flex; align-items: center; gap: 0.4rem; font-weight: 400; }
         input, select, textarea { font: inherit; padding: 0.45rem 0.6rem; border: 1px solid #c4cad5; border-radius: 6px;
           background: #fff; color: var(--ink); min-width: 0; }
-        input:focus, select:focus, textarea:focus, button:focus, a:focus { outline: 3px solid #9cc2ff; outline-offset: 1px; }
+        input:focus, select:focus, textarea:focus, button:focus, a:focus { outline: 3px solid #9cc2ff;
+          outline-offset: 1px; }
         textarea { min-height: 6rem; }
         .hint { font-weight: 400; color: var(--muted); font-size: 0.82rem; }
         .field-error { color: var(--bad); font-weight: 600; font-size: 0.85rem; }
         [aria-invalid="true"] { border-color: var(--bad); background: var(--bad-soft); }
-        fieldset { border: 1px solid var(--line); border-radius: var(--radius); padding: 0.9rem 1rem; display: grid; gap: 0.8rem; }
+        fieldset { border: 1px solid var(--line); border-radius: var(--radius); padding: 0.9rem 1rem;
+          display: grid; gap: 0.8rem; }
         legend { font-weight: 700; padding: 0 0.3rem; }
         .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 0.8rem; }
 
         .notice { padding: 0.7rem 1rem; border-radius: var(--radius); margin-bottom: 1rem; font-weight: 600; }
         .notice-success { background: var(--good-soft); color: var(--good); }
         .notice-error { background: var(--bad-soft); color: var(--bad); }
-        .badge { display: inline-block; padding: 0.1rem 0.55rem; border-radius: 999px; font-size: 0.78rem; font-weight: 700;
+        .badge { display: inline-block; padding: 0.1rem 0.55rem; border-radius: 999px; font-size: 0.78rem;
+          font-weight: 700;
           background: #eef0f4; color: var(--muted); }
         .badge.succeeded { background: var(--good-soft); color: var(--good); }
         .badge.failed { background: var(--bad-soft); color: var(--bad); }
         .badge.running, .badge.queued { background: var(--accent-soft); color: var(--accent); }
         .badge.cancelled { background: var(--warn-soft); color: var(--warn); }
-        .progress { height: 0.5rem; background: var(--accent-soft); border-radius: 999px; overflow: hidden; margin: 0.5rem 0; }
+        .progress { height: 0.5rem; background: var(--accent-soft); border-radius: 999px; overflow: hidden;
+          margin: 0.5rem 0; }
         .progress span { display: block; height: 100%; width: 35%; background: var(--accent); border-radius: 999px;
           animation: slide 1.2s ease-in-out infinite; }
         @keyframes slide { from { margin-left: -35%; } to { margin-left: 100%; } }

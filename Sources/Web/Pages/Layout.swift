@@ -34,16 +34,19 @@ public enum Layout {
         }.joined
         let banner: HTML =
             notice.map { "<p class=\"notice notice-\($0.kind)\" role=\"status\">\($0.text)</p>" } ?? .empty
+        let accountCurrent: HTML = section == .account ? " aria-current=\"page\"" : .empty
         return document(
             title: title,
             body: """
                 <header class="topbar">
-                  <a class="brand" href="/dashboards"><img src="/static/logo.svg" alt="" width="24" height="24">Syncline</a>
+                  <a class="brand" href="/dashboards">
+                    <img src="/static/logo.svg" alt="" width="24" height="24">Syncline</a>
                   <nav class="mainnav" aria-label="Main">\(navigation)</nav>
                   <div class="account">
-                    <a href="/account"\(section == .account ? HTML(" aria-current=\"page\"") : HTML.empty)>\(context.username)</a>
+                    <a href="/account"\(accountCurrent)>\(context.username)</a>
                     <span class="role">\(context.isAdmin ? "admin" : "viewer")</span>
-                    <form method="post" action="/logout">\(context.csrfField)<button class="link" type="submit">Sign out</button></form>
+                    <form method="post" action="/logout">\(context.csrfField)
+                      <button class="link" type="submit">Sign out</button></form>
                   </div>
                 </header>
                 <main id="main">

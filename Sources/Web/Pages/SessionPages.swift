@@ -80,8 +80,10 @@ struct SessionPages {
                     \(error)
                     <form class="stack" method="post" action="/login">
                       \(nextField)
-                      <label>Username <input name="username" autocomplete="username" required autofocus value="\(username)"></label>
-                      <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+                      <label>Username
+                        <input name="username" autocomplete="username" required autofocus value="\(username)"></label>
+                      <label>Password
+                        <input name="password" type="password" autocomplete="current-password" required></label>
                       <button type="submit">Sign in</button>
                     </form>
                   </div>
