@@ -90,7 +90,7 @@ public final class Application: Sendable {
         SourceRoutes(sync: sync, audit: audit, throttle: throttle, uploadLimit: configuration.uploadLimit)
             .register(on: &router)
         SyncRoutes(sync: sync, audit: audit).register(on: &router)
-        RecordRoutes(sync: sync, database: database).register(on: &router)
+        RecordRoutes(sync: sync).register(on: &router)
         DashboardRoutes(dashboards: dashboards, audit: audit).register(on: &router)
         WebPages(
             identity: identity, database: database, sync: sync, dashboards: dashboards, audit: audit,

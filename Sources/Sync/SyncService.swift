@@ -49,6 +49,9 @@ public final class SyncService: Sendable {
     public let sources: SourceStore
     /// The run queue.
     public let queue: SyncQueue
+    /// The records of the sources, read with sort indexes built as sorts ask for them.
+    public let records: RecordReader
+    private let indexer: RecordIndexer
     private let engine: SyncEngine
     private let workers: SyncWorkers
     private let scheduler: SyncScheduler
@@ -62,6 +65,8 @@ public final class SyncService: Sendable {
     ) {
         sources = SourceStore(database: database)
         queue = SyncQueue(database: database)
+        indexer = RecordIndexer(database: database, logger: logger)
+        records = RecordReader(database: database, indexer: indexer)
         self.environment = environment
         self.logger = logger
         engine = SyncEngine(
@@ -90,6 +95,7 @@ public final class SyncService: Sendable {
     public func stop() {
         scheduler.stop()
         workers.stop()
+        indexer.stop()
     }
 
     /// Queues a manual run of `sourceID` and wakes a worker.

@@ -36,9 +36,6 @@ public struct WebPages: Sendable {
         AccountPages(identity: identity).register(on: &router)
         AuditPages(identity: identity, reader: AuditReader(database: database)).register(on: &router)
         DashboardPages(identity: identity, dashboards: dashboards, sync: sync, audit: audit).register(on: &router)
-        SourcePages(
-            identity: identity, sync: sync, records: RecordReader(database: database), audit: audit,
-            throttle: throttle
-        ).register(on: &router)
+        SourcePages(identity: identity, sync: sync, audit: audit, throttle: throttle).register(on: &router)
     }
 }

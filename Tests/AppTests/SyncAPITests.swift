@@ -52,8 +52,8 @@ import Testing
         #expect(run["recordsRead"] as? Int == 5)
 
         let schema = try client.get("/api/v1/sources/\(id)/schema", token: token).json()
-        let types = (schema["columns"] as? [[String: String]] ?? []).reduce(into: [String: String]()) {
-            $0[$1["field"]!] = $1["type"]
+        let types = (schema["columns"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) {
+            $0[$1["field"] as! String] = $1["type"] as? String
         }
         #expect(
             types == [
@@ -75,6 +75,16 @@ import Testing
         ).json()
         #expect((last["records"] as? [[String: Any]] ?? []).map { $0["id"] as? Int } == [4])
         #expect(last["nextCursor"] is NSNull)
+        // The sorted reads asked for a sort index on the field, which is built in the background.
+        var indexed = false
+        for _ in 0..<200 where !indexed {
+            let columns = try client.get("/api/v1/sources/\(id)/schema", token: token).json()["columns"]
+            indexed = (columns as? [[String: Any]] ?? []).contains {
+                $0["field"] as? String == "amount" && $0["indexed"] as? Bool == true
+            }
+            if !indexed { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(indexed)
 
         let filtered = try client.get(
             "/api/v1/sources/\(id)/records?filter=region:eq:EU&filter=amount:gt:50", token: token

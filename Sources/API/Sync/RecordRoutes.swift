@@ -9,10 +9,10 @@ public struct RecordRoutes: Sendable {
     private let sync: SyncService
     private let reader: RecordReader
 
-    /// Creates the routes over the sync service and the control database.
-    public init(sync: SyncService, database: any Database) {
+    /// Creates the routes over the sync service.
+    public init(sync: SyncService) {
         self.sync = sync
-        reader = RecordReader(database: database)
+        reader = sync.records
     }
 
     private static let queryHelp =

@@ -230,7 +230,10 @@ public struct SourceRoutes: Sendable {
         router.add(
             .get, "/api/v1/sources/{id}/schema",
             RouteMetadata(
-                access: .viewer, summary: "The columns of the source's records and their types.", tags: ["records"],
+                access: .viewer,
+                summary:
+                    "The columns of the source's records, their types, and whether a sort index serves sorts by them.",
+                tags: ["records"],
                 responses: [
                     200: ResponseDocumentation(
                         "The columns in order.",
@@ -241,6 +244,7 @@ public struct SourceRoutes: Sendable {
                                     of: .object(properties: [
                                         ("field", .string()), ("name", .string()),
                                         ("type", .string(allowed: ColumnType.allCases.map(\.rawValue))),
+                                        ("indexed", .boolean()),
                                     ]))
                             )
                         ])),
@@ -248,11 +252,20 @@ public struct SourceRoutes: Sendable {
                 ])
         ) { request in
             let source = try source(request)
+            let indexed = try sync.sources.sortIndexedFields(sourceID: source.id)
             let columns = try sync.sources.columns(sourceID: source.id).map {
-                ["field": $0.field, "name": $0.name, "type": $0.type.rawValue]
+                SchemaColumn(
+                    field: $0.field, name: $0.name, type: $0.type.rawValue, indexed: indexed.contains($0.field))
             }
             return try Response.json(["columns": columns])
         }
+    }
+
+    private struct SchemaColumn: Encodable {
+        var field: String
+        var name: String
+        var type: String
+        var indexed: Bool
     }
 
     private func source(_ request: Request) throws -> Source {

@@ -261,5 +261,11 @@ public enum ControlSchema {
                 );
                 """
         ),
+        Migration(
+            version: 6,
+            name: "record sort indexes",
+            sqlite: "ALTER TABLE source_columns ADD COLUMN index_name TEXT;",
+            postgres: "ALTER TABLE source_columns ADD COLUMN index_name TEXT;"
+        ),
     ]
 }

@@ -116,12 +116,16 @@ public struct RecordPage: Sendable {
 
 /// Reads pages of a source's records as JSON, and every matching record as CSV, with keyset
 /// pagination that stays stable while records change.
+///
+/// A query sorted by a field without a sort index asks `indexer` to build one.
 public struct RecordReader: Sendable {
     private let database: any Database
+    private let indexer: RecordIndexer?
 
-    /// Creates a reader over `database`.
-    public init(database: any Database) {
+    /// Creates a reader over `database`; without an indexer, sorts never get an index.
+    public init(database: any Database, indexer: RecordIndexer? = nil) {
         self.database = database
+        self.indexer = indexer
     }
 
     /// Checks `query` against the source's columns without reading any record.
@@ -191,6 +195,7 @@ public struct RecordReader: Sendable {
             let plan = try RecordQueryPlan(table: table, query: query, dialect: connection.dialect, paged: true)
             columns(plan.columns)
             guard try table.exists(on: connection) else { return nil }
+            requestSortIndex(for: query, table: table)
             var count = 0
             var lastPosition: RecordQueryPlan.Position?
             try connection.query(plan.sql, plan.parameters) { (view: RowView) in
@@ -201,6 +206,13 @@ public struct RecordReader: Sendable {
             }
             return count > query.limit ? lastPosition?.token : nil
         }
+    }
+
+    private func requestSortIndex(for query: RecordQuery, table: RecordTable) {
+        guard let indexer, let field = query.sort, table.column(forField: field) != nil,
+            table.sortIndexes[field] == nil
+        else { return }
+        indexer.request(sourceID: table.sourceID, field: field)
     }
 
     /// Every matching record as CSV with a header row of field names, handed out in chunks.
@@ -219,6 +231,7 @@ public struct RecordReader: Sendable {
             }
             bytes += [0x0D, 0x0A]
             guard try table.exists(on: connection) else { return try chunk(bytes) }
+            requestSortIndex(for: query, table: table)
             try connection.query(plan.sql, plan.parameters) { (view: RowView) in
                 for index in 0..<plan.columns.count {
                     if index > 0 { bytes.append(UInt8(ascii: ",")) }

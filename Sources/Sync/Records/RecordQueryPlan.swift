@@ -4,11 +4,18 @@ import Storage
 
 /// The SQL of one records query over a source's table, with its bound values.
 ///
-/// Rows are ordered by whether the sort column is null (nulls last), the column, then the key,
-/// so every row has a distinct position and a page continues exactly after the previous one's
-/// last row. Without a sort field the order is the key alone, which is never null, so the
-/// database walks the key's index and a page costs the same on a million rows as on a hundred.
-/// Every identifier comes from the table's own columns; every value is bound.
+/// Rows are ordered by whether the sort column is null (nulls last in either direction), the
+/// column, then the key, so every row has a distinct position and a page continues exactly after
+/// the previous one's last row. Without a sort field the order is the key alone, which is never
+/// null, so the database walks the key's index and a page costs the same on a million rows as on
+/// a hundred.
+///
+/// A sorted page is two parts: the rows with a value, in the column's and the key's order, and
+/// then the rows without one, in the key's order. Each part is a plain range over an index on
+/// (column, key), where one exists, both ways, and a later page starts with a seek to the row
+/// value after the previous page's last row; their union holds at most two pages' rows, which
+/// are put in order again. Every identifier comes from the table's own columns; every value is
+/// bound.
 struct RecordQueryPlan {
     /// The columns selected before the data columns: key, sort-is-null flag, sort value.
     static let leadingColumns = 3
@@ -63,8 +70,6 @@ struct RecordQueryPlan {
         let sortColumn = query.sort.flatMap { column($0, for: "sort") }
         sortType = sortColumn?.type
         let sortExpression = sortColumn.map { RecordSQL.quote($0.name) } ?? RecordSQL.primaryKey
-        let sortsByKey = sortColumn == nil
-        let nullFlag = sortsByKey ? "0" : "CASE WHEN \(sortExpression) IS NULL THEN 1 ELSE 0 END"
         let like = dialect == .postgres ? "ILIKE" : "LIKE"
 
         var parameters: [DatabaseValue] = []
@@ -94,19 +99,20 @@ struct RecordQueryPlan {
                         .joined(separator: " OR ") + ")")
             }
         }
+        // Where the page starts: after a row with a value (the rest of the values, then every
+        // row without one), or after a row without one (only the rest of those).
+        var valuesAfter: String?
+        var missingAfter: String?
+        var skipsValues = false
         if paged, let token = query.after {
             if let position = Position(token: token) {
                 let after = query.descending ? "<" : ">"
                 let key = bind(.text(position.k))
-                if sortsByKey {
-                    conditions.append("\(RecordSQL.primaryKey) \(after) \(key)")
-                } else if position.n {
-                    conditions.append("(\(sortExpression) IS NULL AND \(RecordSQL.primaryKey) \(after) \(key))")
+                if sortColumn == nil || position.n {
+                    missingAfter = "\(RecordSQL.primaryKey) \(after) \(key)"
+                    skipsValues = sortColumn != nil
                 } else if let value = Self.value(position.v, as: sortColumn?.type ?? .text) {
-                    let sortValue = bind(value)
-                    conditions.append(
-                        "(\(sortExpression) IS NULL OR \(sortExpression) \(after) \(sortValue) OR "
-                            + "(\(sortExpression) = \(sortValue) AND \(RecordSQL.primaryKey) \(after) \(key)))")
+                    valuesAfter = "(\(sortExpression), \(RecordSQL.primaryKey)) \(after) (\(bind(value)), \(key))"
                 } else {
                     problems["after"] = "The page cursor does not fit this sort."
                 }
@@ -117,17 +123,35 @@ struct RecordQueryPlan {
         guard problems.isEmpty else { throw SyncError(.invalidQuery, "The query is malformed.", fields: problems) }
 
         let direction = query.descending ? " DESC" : ""
-        let selected =
-            [RecordSQL.primaryKey, nullFlag, sortExpression] + columns.map { RecordSQL.quote($0.name) }
-        var sql = "SELECT \(selected.joined(separator: ", ")) FROM \(RecordSQL.quote(table.name))"
-        sql += " WHERE " + conditions.joined(separator: " AND ")
-        if sortsByKey {
-            sql += " ORDER BY \(RecordSQL.primaryKey)\(direction)"
-        } else {
-            sql += " ORDER BY \(nullFlag), \(sortExpression)\(direction), \(RecordSQL.primaryKey)\(direction)"
+        let limit = paged ? " LIMIT \(bind(.integer(Int64(query.limit + 1))))" : ""
+        let data = columns.map { RecordSQL.quote($0.name) }
+        let tableName = RecordSQL.quote(table.name)
+        func part(missing: Bool, _ extra: [String], orderedBy order: [String]) -> String {
+            let selected = [RecordSQL.primaryKey, missing ? "1" : "0", sortExpression] + data
+            return "SELECT \(selected.joined(separator: ", ")) FROM \(tableName) WHERE "
+                + (conditions + extra).joined(separator: " AND ") + " ORDER BY "
+                + order.map { $0 + direction }.joined(separator: ", ") + limit
         }
-        if paged { sql += " LIMIT \(bind(.integer(Int64(query.limit + 1))))" }
-        self.sql = sql
+        guard sortColumn != nil else {
+            sql = part(missing: false, missingAfter.map { [$0] } ?? [], orderedBy: [RecordSQL.primaryKey])
+            self.parameters = parameters
+            return
+        }
+        var parts: [String] = []
+        if !skipsValues {
+            parts.append(
+                part(
+                    missing: false, ["\(sortExpression) IS NOT NULL"] + (valuesAfter.map { [$0] } ?? []),
+                    orderedBy: [sortExpression, RecordSQL.primaryKey]))
+        }
+        parts.append(
+            part(
+                missing: true, ["\(sortExpression) IS NULL"] + (missingAfter.map { [$0] } ?? []),
+                orderedBy: [RecordSQL.primaryKey]))
+        // Each part is a subquery of its own, since a compound statement takes one ORDER BY and
+        // LIMIT for the whole; the outer ORDER BY counts the selected columns from 1.
+        let union = parts.enumerated().map { "SELECT * FROM (\($1)) AS part_\($0)" }.joined(separator: " UNION ALL ")
+        sql = "SELECT * FROM (\(union)) AS page ORDER BY 2, 3\(direction), 1\(direction)\(limit)"
         self.parameters = parameters
     }
 

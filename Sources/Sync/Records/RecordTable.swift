@@ -15,16 +15,22 @@ struct RecordTable {
         didSet { upsertStatements = [:] }
     }
     private var positionsByField: [String: Int]
+    /// The sort index of each field that has one, by field: see ``addSortIndex(field:on:)``.
+    private(set) var sortIndexes: [String: String]
     /// The upsert SQL by number of rows, built once per column layout: a statement of a thousand
     /// rows has tens of thousands of placeholders.
     private var upsertStatements: [Int: String] = [:]
 
-    private init(sourceID: Int64, staging: Bool, columns: [RecordColumn]) {
+    private init(sourceID: Int64, staging: Bool, columns: [RecordColumn], sortIndexes: [String: String] = [:]) {
         self.sourceID = sourceID
         self.staging = staging
         self.columns = columns.sorted { $0.position < $1.position }
         positionsByField = Dictionary(uniqueKeysWithValues: self.columns.enumerated().map { ($1.field, $0) })
+        self.sortIndexes = sortIndexes
     }
+
+    /// The most sort indexes a table gets: each one costs every later write to the table.
+    static let maximumSortIndexes = 8
 
     /// The table's name.
     var name: String { RecordSQL.tableName(sourceID: sourceID, staging: staging) }
@@ -34,14 +40,20 @@ struct RecordTable {
     /// The table of `sourceID` as recorded in `source_columns`.
     static func load(sourceID: Int64, staging: Bool, on connection: any DatabaseConnection) throws -> RecordTable {
         let rows = try connection.query(
-            "SELECT field, column_name, type, position FROM source_columns WHERE source_id = $1 AND staging = $2",
+            """
+            SELECT field, column_name, type, position, index_name FROM source_columns
+            WHERE source_id = $1 AND staging = $2
+            """,
             [.integer(sourceID), .bool(staging)])
+        var sortIndexes: [String: String] = [:]
         let columns = try rows.map { row in
-            RecordColumn(
-                field: try row.string(0), name: try row.string(1),
-                type: ColumnType(rawValue: try row.string(2)) ?? .text, position: Int(try row.int(3)))
+            let field = try row.string(0)
+            if let index = try row.optionalString(4) { sortIndexes[field] = index }
+            return RecordColumn(
+                field: field, name: try row.string(1), type: ColumnType(rawValue: try row.string(2)) ?? .text,
+                position: Int(try row.int(3)))
         }
-        return RecordTable(sourceID: sourceID, staging: staging, columns: columns)
+        return RecordTable(sourceID: sourceID, staging: staging, columns: columns, sortIndexes: sortIndexes)
     }
 
     /// Whether the table exists in the database.
@@ -160,17 +172,49 @@ struct RecordTable {
                 "ALTER TABLE \(quotedName) ALTER COLUMN \(quoted) TYPE \(wider.sqlType(.postgres)) USING \(conversion)")
         case .sqlite:
             // SQLite cannot change a column's type: a new column takes the converted values and
-            // the old one's place.
+            // the old one's place. An indexed column cannot be dropped, so its index goes first
+            // and is built again over the new column.
+            let index = sortIndexes[column.field]
+            if let index { try connection.execute("DROP INDEX \(RecordSQL.quote(index))") }
             let temporary = RecordSQL.quote("__widening")
             try connection.execute("ALTER TABLE \(quotedName) ADD COLUMN \(temporary) \(wider.sqlType(.sqlite))")
             try connection.execute("UPDATE \(quotedName) SET \(temporary) = \(conversion)")
             try connection.execute("ALTER TABLE \(quotedName) DROP COLUMN \(quoted)")
             try connection.execute("ALTER TABLE \(quotedName) RENAME COLUMN \(temporary) TO \(quoted)")
+            if let index { try createSortIndex(named: index, on: column, connection: connection) }
         }
         try connection.execute(
             "UPDATE source_columns SET type = $1 WHERE source_id = $2 AND staging = $3 AND field = $4",
             [.text(wider.rawValue), .integer(sourceID), .bool(staging), .text(column.field)])
         columns[index].type = wider
+    }
+
+    /// Adds an index on `field`'s column and the key, the order a records query sorted by the field
+    /// reads in, and records it; returns false when the field has no column, already has an index,
+    /// or the table has ``maximumSortIndexes``.
+    ///
+    /// Its name carries a random part: it stays with the table through the rename that makes a
+    /// staging table live, so a name derived from the table's would be taken by the next refresh.
+    @discardableResult
+    mutating func addSortIndex(field: String, on connection: any DatabaseConnection) throws -> Bool {
+        guard let column = column(forField: field), sortIndexes[field] == nil,
+            sortIndexes.count < Self.maximumSortIndexes
+        else { return false }
+        let suffix = (0..<4).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let index = "\(name)_sort_\(column.position)_\(suffix)"
+        try createSortIndex(named: index, on: column, connection: connection)
+        try connection.execute(
+            "UPDATE source_columns SET index_name = $1 WHERE source_id = $2 AND staging = $3 AND field = $4",
+            [.text(index), .integer(sourceID), .bool(staging), .text(field)])
+        sortIndexes[field] = index
+        return true
+    }
+
+    private func createSortIndex(named index: String, on column: RecordColumn, connection: any DatabaseConnection)
+        throws
+    {
+        let columns = "\(RecordSQL.quote(column.name)), \(RecordSQL.primaryKey)"
+        try connection.execute("CREATE INDEX \(RecordSQL.quote(index)) ON \(quotedName) (\(columns))")
     }
 
     /// Inserts the records of `batch` under `keys` (one per record), or updates the stored record
@@ -307,6 +351,12 @@ extension RecordTable {
                         WHERE fresh.\(RecordSQL.primaryKey) = old.\(RecordSQL.primaryKey))
                     """, [.timestamp(now)])
             }
+        }
+        // The live table's sort indexes are built once over the loaded rows, not kept up through
+        // every batch.
+        var indexed = staging
+        for field in live.sortIndexes.keys.sorted() {
+            try indexed.addSortIndex(field: field, on: connection)
         }
         try connection.execute("DROP TABLE IF EXISTS \(liveName)")
         try connection.execute("ALTER TABLE \(stagingName) RENAME TO \(liveName)")

@@ -130,4 +130,11 @@ public struct SourceStore: Sendable {
             try RecordTable.load(sourceID: sourceID, staging: false, on: connection).columns
         }
     }
+
+    /// The fields of a source's records whose columns have a sort index.
+    public func sortIndexedFields(sourceID: Int64) throws -> Set<String> {
+        try database.read { connection in
+            Set(try RecordTable.load(sourceID: sourceID, staging: false, on: connection).sortIndexes.keys)
+        }
+    }
 }

@@ -13,7 +13,6 @@ import Sync
 struct SourcePages {
     let identity: IdentityService
     let sync: SyncService
-    let records: RecordReader
     let audit: any AuditRecorder
     let throttle: ManualSyncThrottle
 
@@ -174,7 +173,7 @@ struct SourcePages {
         var problems: [String: String] = [:]
         if !columns.isEmpty {
             do {
-                page = try records.records(sourceID: source.id, query: try state.recordQuery())
+                page = try sync.records.records(sourceID: source.id, query: try state.recordQuery())
             } catch let error as SyncError where error.kind == .invalidQuery {
                 problems = error.fields.isEmpty ? ["query": error.message] : error.fields
             }
