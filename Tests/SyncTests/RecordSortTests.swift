@@ -137,7 +137,8 @@ struct RecordSortTests {
             let reader = RecordReader(database: database)
             let first = try reader.records(sourceID: source.id, query: sortedQuery(descending: true))
             var next = sortedQuery(descending: true)
-            next.after = try #require(first.nextCursor)
+            let cursor: String = try #require(first.nextCursor)
+            next.after = cursor
 
             for query in [sortedQuery(descending: false), sortedQuery(descending: true), next] {
                 let plan = try database.transaction { connection in

@@ -181,9 +181,14 @@ struct SyncEngineTests {
             first.start()
             fixture.connector.blocked.wait()
 
-            // The stalled instance has committed four pages; its lease is made to run out.
-            let checkpoint = try #require(try fixture.queue.find(id: run.id)?.checkpoint)
-            #expect(checkpoint.position == "4")
+            // The connector reads ahead of the storing thread: once the stalled instance has
+            // committed the four pages read before the block, its lease is made to run out.
+            var checkpoint: SyncCheckpoint?
+            for _ in 0..<500 where checkpoint?.position != "4" {
+                checkpoint = try fixture.queue.find(id: run.id)?.checkpoint
+                if checkpoint?.position != "4" { Thread.sleep(forTimeInterval: 0.01) }
+            }
+            #expect(checkpoint?.position == "4")
             try database.write { connection in
                 try connection.execute(
                     "UPDATE sync_runs SET lease_expires_at = $1 WHERE id = $2",

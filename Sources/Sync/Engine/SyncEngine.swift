@@ -111,7 +111,8 @@ public final class SyncEngine: Sendable {
             logger: logger.labeled("connector"), cursorField: incremental ? definition.cursor?.field : nil,
             isCancelled: { control.shouldStop || shutdown.shouldStop })
         let keys = RecordKeys(fields: definition.primaryKey)
-        try connector.read(from: checkpoint, context: context) {
+        // The connector reads ahead on a thread of its own while this one stores each batch.
+        try ReadAhead.read(connector, from: checkpoint, context: context) {
             (batch: RecordBatch, next: SyncCheckpoint) throws(SyncError) in
             shutdown.pass(to: control)
             try control.check()
