@@ -145,6 +145,53 @@ final class PostgresConnection: DatabaseConnection, PooledConnection {
         guard succeeded else { throw resultError(result, key: nil, parameters: []) }
     }
 
+    func copy(into table: String, columns: [String], values: [DatabaseValue]) throws(DatabaseError) -> Int {
+        let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
+        guard !columns.isEmpty, values.count % columns.count == 0 else {
+            throw DatabaseError(
+                .misuse, message: "\(values.count) values do not make rows of \(columns.count) columns", sql: sql)
+        }
+        var data: [UInt8] = []
+        data.reserveCapacity(values.count * 12)
+        for (index, value) in values.enumerated() {
+            try PostgresParameters.appendCopyText(value, to: &data, sql: sql)
+            data.append(index % columns.count == columns.count - 1 ? 0x0A : 0x09)
+        }
+
+        guard let started = PQexec(handle, sql) else { throw connectionFailure(sql: sql) }
+        guard PQresultStatus(started) == PGRES_COPY_IN else {
+            defer { PQclear(started) }
+            throw resultError(started, key: nil, parameters: [])
+        }
+        PQclear(started)
+        let chunk = 1 << 20
+        var offset = 0
+        while offset < data.count {
+            let length = min(chunk, data.count - offset)
+            let sent = data.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                    PQputCopyData(handle, $0 + offset, Int32(length))
+                }
+            }
+            guard sent == 1 else { throw connectionFailure(sql: sql) }
+            offset += length
+        }
+        guard PQputCopyEnd(handle, nil) == 1 else { throw connectionFailure(sql: sql) }
+        // The outcome arrives as results up to a nil one, all read so the session is idle again.
+        var failure: DatabaseError?
+        var loaded = 0
+        while let result = PQgetResult(handle) {
+            defer { PQclear(result) }
+            if PQresultStatus(result) == PGRES_COMMAND_OK {
+                loaded = Int(String(cString: PQcmdTuples(result))) ?? 0
+            } else if failure == nil {
+                failure = resultError(result, key: nil, parameters: [])
+            }
+        }
+        if let failure { throw failure }
+        return loaded
+    }
+
     /// False when the session is broken, or when its socket is readable while idle.
     ///
     /// An idle session is sent nothing unless the server is closing it (a backend ended by

@@ -98,6 +98,39 @@ struct PostgresParameters: ~Copyable {
         }
     }
 
+    /// Appends `value` as a field of `COPY`'s text format: `\N` for NULL, and backslash,
+    /// newline, carriage return and tab escaped with a backslash.
+    static func appendCopyText(_ value: DatabaseValue, to data: inout [UInt8], sql: String) throws(DatabaseError) {
+        let backslash = UInt8(ascii: "\\")
+        switch value {
+        case .null:
+            data += [backslash, UInt8(ascii: "N")]
+        case .text(let text):
+            for byte in text.utf8 {
+                switch byte {
+                case 0:
+                    throw DatabaseError(.misuse, message: "PostgreSQL text cannot contain the NUL character", sql: sql)
+                case backslash: data += [backslash, backslash]
+                case 0x0A: data += [backslash, UInt8(ascii: "n")]
+                case 0x0D: data += [backslash, UInt8(ascii: "r")]
+                case 0x09: data += [backslash, UInt8(ascii: "t")]
+                default: data.append(byte)
+                }
+            }
+        case .blob(let bytes):
+            // bytea's hex input form, its own backslash escaped for COPY.
+            let digits = Array("0123456789abcdef".utf8)
+            data += [backslash, backslash, UInt8(ascii: "x")]
+            for byte in bytes {
+                data += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+            }
+        default:
+            // Numbers, booleans and timestamps have no character COPY would read specially.
+            let (_, bytes, _) = try encode(value, sql: sql)
+            data += bytes ?? []
+        }
+    }
+
     private static func realText(_ number: Double) -> String {
         if number.isNaN { return "NaN" }
         if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }

@@ -107,6 +107,10 @@ final class SQLiteConnection: DatabaseConnection, PooledConnection {
         throw DatabaseError(.sqlite, code: SQLiteResultCode.name(status), message: text)
     }
 
+    func copy(into table: String, columns: [String], values: [DatabaseValue]) throws(DatabaseError) -> Int {
+        throw DatabaseError(.misuse, message: "COPY is a PostgreSQL command; SQLite takes inserts")
+    }
+
     func isUsable() -> Bool {
         true
     }
