@@ -51,6 +51,11 @@ public final class DashboardService: Sendable {
         self.logger = logger
     }
 
+    /// The SQL dialect of the store the widgets' statements run on.
+    public var dialect: SQLDialect {
+        database.dialect
+    }
+
     /// Every dashboard, by name.
     public func list() throws(DashboardError) -> [Dashboard] {
         try store.list()
@@ -86,13 +91,7 @@ public final class DashboardService: Sendable {
     /// The error's fields are paths such as `widgets[2].metric.field`; its message names the
     /// widgets by title.
     public func validate(_ definition: DashboardDefinition, now: Date = Date()) throws(DashboardError) {
-        let existing = try DashboardError.mapping { try sources.dataVersions(sourceIDs: definition.sourceIDs) }
-        let schemas = try DashboardError.mapping {
-            try database.read { connection in
-                try existing.keys.map { try RecordTableSchema.load(sourceID: $0, on: connection) }
-            }
-        }
-        let schemasBySource = Dictionary(uniqueKeysWithValues: schemas.map { ($0.sourceID, $0) })
+        let schemasBySource = try schemas(of: definition.sourceIDs)
         var problems: [String: String] = [:]
         var titles: [String] = []
         for (index, widget) in definition.widgets.enumerated() {
@@ -116,6 +115,27 @@ public final class DashboardService: Sendable {
         }
     }
 
+    /// Every widget's SQL statement with its parameters, in the dashboard's order, as
+    /// ``data(for:now:)`` would run it on this database at `now`, or the error that would stand in
+    /// place of its result.
+    ///
+    /// Nothing is run. A source not synced yet has no record table: its widgets get the statement
+    /// that will run after its first sync, while their result stays empty without a query until then.
+    public func statements(for dashboard: Dashboard, now: Date = Date()) throws(DashboardError) -> [WidgetStatement] {
+        let schemasBySource = try schemas(of: dashboard.definition.sourceIDs)
+        return dashboard.widgets.map { widget in
+            guard let schema = schemasBySource[widget.sourceID] else {
+                return WidgetStatement(widget: widget, error: Self.sourceMissing)
+            }
+            do throws(DashboardError) {
+                let query = try WidgetQuery(widget: widget, schema: schema, dialect: database.dialect, now: now)
+                return WidgetStatement(widget: widget, query: query)
+            } catch {
+                return WidgetStatement(widget: widget, error: Self.noLongerFits(error))
+            }
+        }
+    }
+
     /// Every widget's result, in the dashboard's order, each from the cache while its source's
     /// data version is the one it was computed at, else from one query.
     ///
@@ -132,8 +152,7 @@ public final class DashboardService: Sendable {
         var misses: [(index: Int, key: WidgetResultCache.Key, version: Int64)] = []
         for (index, widget) in widgets.enumerated() {
             guard let version = versions[widget.sourceID] else {
-                let error = DashboardError(.sourceMissing, "The widget's source has been deleted.")
-                data[index] = WidgetData(widget: widget, error: error)
+                data[index] = WidgetData(widget: widget, error: Self.sourceMissing)
                 continue
             }
             let key = WidgetResultCache.Key(widget: widget, anchor: WidgetQuery.anchor(of: widget, now: now))
@@ -166,6 +185,26 @@ public final class DashboardService: Sendable {
         return data.compactMap { $0 }
     }
 
+    /// The schemas of the sources among `sourceIDs` that exist, by source id.
+    private func schemas(of sourceIDs: Set<Int64>) throws(DashboardError) -> [Int64: RecordTableSchema] {
+        let existing = try DashboardError.mapping { try sources.dataVersions(sourceIDs: sourceIDs) }
+        let schemas = try DashboardError.mapping {
+            try database.read { connection in
+                try existing.keys.map { try RecordTableSchema.load(sourceID: $0, on: connection) }
+            }
+        }
+        return Dictionary(uniqueKeysWithValues: schemas.map { ($0.sourceID, $0) })
+    }
+
+    /// What a widget whose source was deleted carries instead of a result.
+    private static let sourceMissing = DashboardError(.sourceMissing, "The widget's source has been deleted.")
+
+    /// What a stored widget carries instead of a result when compiling it against its source's
+    /// columns found `error`; the fields are paths within the widget.
+    private static func noLongerFits(_ error: DashboardError) -> DashboardError {
+        DashboardError(.invalidDefinition, "The widget no longer fits its source.", fields: error.fields)
+    }
+
     /// Runs `widget`'s query on `connection`, loading its source's schema unless `schemas` has it,
     /// and writes the result's JSON.
     private func compute(
@@ -182,8 +221,7 @@ public final class DashboardService: Sendable {
             result.write(to: &writer)
             return .success(WidgetResultCache.Rendered(result: result, json: writer.bytes))
         } catch let error as DashboardError {
-            return .failure(
-                DashboardError(.invalidDefinition, "The widget no longer fits its source.", fields: error.fields))
+            return .failure(Self.noLongerFits(error))
         } catch {
             logger.error(
                 "widget query failed", ["widget": widget.id, "sourceId": String(widget.sourceID), "error": "\(error)"])

@@ -1,4 +1,6 @@
+import Core
 import Foundation
+import Storage
 import TestSupport
 import Testing
 
@@ -139,6 +141,121 @@ import Testing
     }
 
     @Test(arguments: TestStore.all)
+    func eachWidgetsStatementRunOnTheDatabaseGivesItsResult(store: TestStore) throws {
+        let setup = try Setup(store)
+        let client = try setup.app.client()
+        let widgets =
+            setup.widgets + [
+                [
+                    "id": "year", "title": "Last 12 months", "kind": "number", "sourceId": setup.sourceID,
+                    "time": ["field": "ordered_at", "bucket": "month", "last": 12],
+                ],
+                [
+                    "id": "europe", "title": "Europe", "kind": "line", "sourceId": setup.sourceID,
+                    "metric": ["aggregate": "sum", "field": "amount"],
+                    "time": ["field": "ordered_at", "bucket": "month", "last": 24],
+                    "filters": [["field": "region", "op": "eq", "value": "EU"]],
+                ],
+            ]
+        let created = try client.postJSON(
+            "/api/v1/dashboards", ["name": "Sales", "widgets": widgets], headers: setup.auth)
+        let id = try #require(try created.json()["id"] as? Int)
+
+        let queries = try client.get("/api/v1/dashboards/\(id)/queries", token: setup.admin)
+        #expect(queries.status == 200, "\(queries.text)")
+        let data = self.widgets(try client.get("/api/v1/dashboards/\(id)/data", token: setup.admin).json())
+        #expect(try queries.json()["dialect"] as? String == store.rawValue)
+        let statements = self.widgets(try queries.json())
+        #expect(statements.map { $0["id"] as? String } == widgets.map { $0["id"] as? String })
+        #expect(statements.map { $0["title"] as? String } == data.map { $0["title"] as? String })
+        #expect(data.allSatisfy { $0["cached"] as? Bool == false })
+
+        for (statement, widget) in zip(statements, data) {
+            let sql = try #require(statement["sql"] as? String, "\(statement)")
+            let parameters = try (statement["parameters"] as? [[String: Any]] ?? []).map(Self.parameter)
+            let rows = try setup.app.application.database.read { try $0.query(sql, parameters) }
+            let result = try #require(widget["result"] as? [String: Any], "\(widget)")
+            try Self.expect(rows, toGive: result, of: statement["id"] as? String ?? "")
+        }
+        let types = statements.map { ($0["parameters"] as? [[String: Any]] ?? []).map { $0["type"] as? String } }
+        #expect(types[1] == ["bool"])
+        #expect(types[6] == ["timestamp", "timestamp", "timestamp"])
+        #expect(types[7] == ["text", "timestamp", "timestamp"])
+
+        #expect(try client.get("/api/v1/dashboards/\(id)/queries", token: setup.viewer).status == 403)
+        #expect(try client.get("/api/v1/dashboards/999/queries", token: setup.admin).status == 404)
+        #expect(
+            try client.get("/api/v1/openapi.json", token: setup.admin).text.contains("/api/v1/dashboards/{id}/queries"))
+    }
+
+    /// A parameter of the queries route as the value it stands for.
+    private static func parameter(_ json: [String: Any]) throws -> DatabaseValue {
+        let value = json["value"]
+        switch json["type"] as? String {
+        case "null": return .null
+        case "integer": return .integer(Int64(try #require(value as? Int)))
+        case "real": return .real(try #require(value as? Double))
+        case "bool": return .bool(try #require(value as? Bool))
+        case "text": return .text(try #require(value as? String))
+        case "timestamp": return .timestamp(try #require(Timestamp.parse(value as? String ?? "")))
+        default: throw ToolError(output: "unexpected parameter \(json)")
+        }
+    }
+
+    /// Checks that the rows a widget's statement returned hold the values of its `result` from the
+    /// data route; every metric here is a count or a sum, whose value over no records is 0.
+    private static func expect(_ rows: [Row], toGive result: [String: Any], of widget: String) throws {
+        let comment = Comment(rawValue: "widget \(widget): \(rows.map(\.values)) against \(result)")
+        switch result["type"] as? String {
+        case "number":
+            let row = try #require(rows.first, comment)
+            #expect(rows.count == 1, comment)
+            #expect(try row.optionalDouble(0) ?? 0 == result["value"] as? Double, comment)
+            if result["period"] is [String: Any] {
+                #expect(try row.optionalDouble(1) ?? 0 == result["previousValue"] as? Double, comment)
+            }
+        case "series":
+            var values: [Date: Double] = [:]
+            for row in rows {
+                values[try row.date(0)] = try row.optionalDouble(1) ?? 0
+            }
+            let points = result["points"] as? [[String: Any]] ?? []
+            let times = points.compactMap { Timestamp.parse($0["time"] as? String ?? "") }
+            #expect(!rows.isEmpty && times.count == points.count && Set(values.keys).isSubset(of: times), comment)
+            for (time, point) in zip(times, points) {
+                #expect(values[time] ?? 0 == point["value"] as? Double, comment)
+            }
+        case "groups":
+            var groups: [String] = []
+            for row in rows {
+                let other = try row.int(0) == 1
+                let folded = try row.int(3)
+                // The row for Other comes even when no group was folded; it then counts none.
+                if other && folded == 0 { continue }
+                let label = try other ? "Other" : row.optionalString(1) ?? "null"
+                let value = try row.optionalDouble(2).map { "\($0)" } ?? "null"
+                groups.append("\(label) \(value) \(other)")
+            }
+            let expected = (result["rows"] as? [[String: Any]] ?? []).map { row in
+                "\(row["label"] as? String ?? "null") \((row["value"] as? Double).map { "\($0)" } ?? "null") "
+                    + "\(row["other"] as? Bool ?? false)"
+            }
+            #expect(!groups.isEmpty && groups == expected, comment)
+        case "table":
+            // The one table here lists the records' id, amount and ordered_at.
+            let records = result["records"] as? [[String: Any]] ?? []
+            #expect(!rows.isEmpty && rows.count == records.count, comment)
+            for (row, record) in zip(rows, records) {
+                #expect(try row.int(0) == Int64(record["id"] as? Int ?? -1), comment)
+                #expect(try row.optionalDouble(1) == record["amount"] as? Double, comment)
+                #expect(try row.optionalDate(2) == Timestamp.parse(record["ordered_at"] as? String ?? ""), comment)
+            }
+        default:
+            Issue.record(comment)
+        }
+    }
+
+    @Test(arguments: TestStore.all)
     func viewersReadButCannotChangeDashboards(store: TestStore) throws {
         let setup = try Setup(store)
         let client = try setup.app.client()
@@ -225,6 +342,12 @@ import Testing
         for widget in widgets(try data.json()) {
             #expect(widget["result"] == nil)
             #expect((widget["error"] as? [String: Any])?["code"] as? String == "source_missing")
+        }
+        let statements = widgets(try client.get("/api/v1/dashboards/\(id)/queries", token: setup.admin).json())
+        #expect(statements.count == 3)
+        for statement in statements {
+            #expect(statement["sql"] == nil)
+            #expect((statement["error"] as? [String: Any])?["code"] as? String == "source_missing")
         }
 
         #expect(try client.request("DELETE", "/api/v1/dashboards/\(id)", headers: setup.auth).status == 204)

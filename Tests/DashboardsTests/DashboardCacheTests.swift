@@ -83,6 +83,16 @@ struct DashboardCacheTests {
             #expect(changed.fields == ["metric.field": "amount holds text values; sum needs integer or real."])
             #expect(gone.kind == .sourceMissing)
             #expect(try data[2].outcome.get().groups.count == 4)
+
+            // The statements behind the results carry the same errors, and only them.
+            let statements = try fixture.dashboards.statements(for: dashboard)
+            #expect(statements.map(\.widget.id) == widgets.map(\.id))
+            #expect(statements.map { (try? $0.outcome.get()) != nil } == [true, false, true, true, false])
+            if case .failure(let changed) = statements[1].outcome, case .failure(let gone) = statements[4].outcome {
+                #expect(changed.kind == .invalidDefinition)
+                #expect(changed.fields == ["metric.field": "amount holds text values; sum needs integer or real."])
+                #expect(gone.kind == .sourceMissing)
+            }
         }
     }
 

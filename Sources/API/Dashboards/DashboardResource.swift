@@ -126,7 +126,7 @@ enum DashboardDataResource {
 
     /// Why a widget has no result: `source_missing`, `invalid_widget` (with the members that no
     /// longer fit) or `query_failed`.
-    private static func write(_ error: DashboardError, to writer: inout JSONWriter) {
+    static func write(_ error: DashboardError, to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("code")
         switch error.kind {
@@ -203,7 +203,7 @@ enum DashboardDataResource {
         ],
         required: ["id", "name", "widgets"])
 
-    private static let errorSchema = JSONSchema.object(
+    static let errorSchema = JSONSchema.object(
         properties: [
             ("code", .string(allowed: ["source_missing", "invalid_widget", "query_failed"])), ("message", .string()),
             ("fields", .map(of: .string(), description: "The widget's members that no longer fit, by path.")),

@@ -5,8 +5,8 @@ import Foundation
 import HTTP
 import Identity
 
-/// `/api/v1/dashboards`: dashboards for everyone signed in, managed by admins, and every
-/// widget's result, cached until the next sync of its source commits.
+/// `/api/v1/dashboards`: dashboards for everyone signed in, managed by admins, every widget's
+/// result, cached until the next sync of its source commits, and for admins the SQL behind each.
 public struct DashboardRoutes: Sendable {
     private let dashboards: DashboardService
     private let audit: any AuditRecorder
@@ -114,6 +114,23 @@ public struct DashboardRoutes: Sendable {
             let dashboard = try dashboard(request)
             let data = try logged(request) { try dashboards.data(for: dashboard) }
             return Response.json(DashboardDataResource.json(dashboard, data: data))
+        }
+        router.add(
+            .get, "/api/v1/dashboards/{id}/queries",
+            RouteMetadata(
+                access: .admin,
+                summary: "Every widget's SQL statement and parameters as the data route runs them on this store, "
+                    + "or its error; for diagnosis, nothing is run.",
+                tags: ["dashboards"],
+                responses: [
+                    200: ResponseDocumentation("The widgets in order.", schema: DashboardQueriesResource.schema),
+                    404: Self.notFound,
+                ])
+        ) { request in
+            let dashboard = try dashboard(request)
+            let statements = try logged(request) { try dashboards.statements(for: dashboard) }
+            return Response.json(
+                DashboardQueriesResource.json(dashboard, dialect: dashboards.dialect, statements: statements))
         }
     }
 
