@@ -10,22 +10,14 @@ enum DashboardQueriesResource {
     static func json(_ dashboard: Dashboard, dialect: SQLDialect, statements: [WidgetStatement]) -> [UInt8] {
         var writer = JSONWriter(capacity: 4096)
         writer.beginObject()
-        writer.key("id")
-        writer.integer(dashboard.id)
-        writer.key("name")
-        writer.string(dashboard.name)
+        writer.dashboardIdentity(dashboard)
         writer.key("dialect")
         writer.string(dialect.rawValue)
         writer.key("widgets")
         writer.beginArray()
         for statement in statements {
             writer.beginObject()
-            writer.key("id")
-            writer.string(statement.widget.id)
-            writer.key("title")
-            writer.string(statement.widget.title)
-            writer.key("kind")
-            writer.string(statement.widget.kind.rawValue)
+            writer.widgetIdentity(statement.widget)
             switch statement.outcome {
             case .success(let query):
                 writer.key("sql")

@@ -93,20 +93,12 @@ enum DashboardDataResource {
     static func json(_ dashboard: Dashboard, data: [WidgetData]) -> [UInt8] {
         var writer = JSONWriter(capacity: 4096)
         writer.beginObject()
-        writer.key("id")
-        writer.integer(dashboard.id)
-        writer.key("name")
-        writer.string(dashboard.name)
+        writer.dashboardIdentity(dashboard)
         writer.key("widgets")
         writer.beginArray()
         for widget in data {
             writer.beginObject()
-            writer.key("id")
-            writer.string(widget.widget.id)
-            writer.key("title")
-            writer.string(widget.widget.title)
-            writer.key("kind")
-            writer.string(widget.widget.kind.rawValue)
+            writer.widgetIdentity(widget.widget)
             writer.key("cached")
             writer.bool(widget.cached)
             switch widget.outcome {
@@ -209,4 +201,24 @@ enum DashboardDataResource {
             ("fields", .map(of: .string(), description: "The widget's members that no longer fit, by path.")),
         ],
         required: ["code", "message"])
+}
+
+extension JSONWriter {
+    /// Writes the `id` and `name` members that open every answer about a dashboard.
+    mutating func dashboardIdentity(_ dashboard: Dashboard) {
+        key("id")
+        integer(dashboard.id)
+        key("name")
+        string(dashboard.name)
+    }
+
+    /// Writes the `id`, `title` and `kind` members that name a widget in every answer.
+    mutating func widgetIdentity(_ widget: Widget) {
+        key("id")
+        string(widget.id)
+        key("title")
+        string(widget.title)
+        key("kind")
+        string(widget.kind.rawValue)
+    }
 }
