@@ -64,6 +64,37 @@ struct SyncEngineTests {
         }
     }
 
+    @Test(
+        "An incremental run keeps the record count batch by batch, records that come back included",
+        arguments: TestStore.all)
+    func incrementalRecordCount(store: TestStore) throws {
+        try withTestDatabase(store) { database in
+            let fixture = try SyncFixture(database, connector: ListConnector(records: orders(250)))
+            let source = try fixture.addSource(marksDeleted: true)
+            #expect(try fixture.sync(source).status == .succeeded)
+            fixture.connector.set(orders(200))
+            #expect(try fixture.sync(source).status == .succeeded)
+            #expect(try fixture.sources.find(id: source.id)?.recordCount == 200)
+
+            // Switched to incremental: 11 records change, 50 marked deleted come back, 10 are new.
+            var definition = source.definition
+            definition.mode = .incremental
+            definition.marksDeleted = false
+            definition.cursor = CursorOptions(field: "updated_at", lookback: 0)
+            _ = try fixture.sources.update(id: source.id, to: definition)
+            fixture.connector.set(orders(71, version: 1, from: 190))
+            for _ in 0..<2 {
+                let run = try fixture.sync(source)
+                #expect(run.status == .succeeded, "\(run.error ?? "")")
+                let counted = try database.read {
+                    try RecordTable.load(sourceID: source.id, staging: false, on: $0).recordCount(on: $0)
+                }
+                #expect(counted == 260)
+                #expect(try fixture.sources.find(id: source.id)?.recordCount == counted)
+            }
+        }
+    }
+
     @Test("A batch wider than one statement's parameters is stored in several statements", arguments: TestStore.all)
     func wideBatches(store: TestStore) throws {
         try withTestDatabase(store) { database in

@@ -132,13 +132,22 @@ public final class SyncEngine: Sendable {
                 run.recordsWritten += Int64(
                     try database.transaction { connection in
                         let mapping = try table.fit(batch, on: connection)
+                        // An incremental batch keeps the source's count of live records with it,
+                        // so no run has to count the whole table: every key of the batch is live
+                        // after it, and those that were live before it add nothing.
+                        let keys = Array(Set(batchKeys))
+                        let added =
+                            incremental ? keys.count - (try table.liveRecordCount(keys: keys, on: connection)) : 0
                         let written = try table.upsert(
                             batch, keys: batchKeys, mapping: mapping, runID: progress.id, now: Date(), on: connection)
                         if incremental && written > 0 {
                             // Readers see an incremental batch at once, so cached dashboards must not outlive it.
                             try connection.execute(
-                                "UPDATE sources SET data_version = data_version + 1 WHERE id = $1",
-                                [.integer(source.id)])
+                                """
+                                UPDATE sources SET data_version = data_version + 1, record_count = record_count + $1
+                                WHERE id = $2
+                                """,
+                                [.integer(Int64(added)), .integer(source.id)])
                         }
                         if try self.saveProgress(progress, written: written, on: connection) {
                             control.requestCancel()
@@ -171,8 +180,12 @@ public final class SyncEngine: Sendable {
                 try RecordTable.promote(
                     table, over: live, marksDeleted: definition.marksDeleted, now: now, on: connection)
             }
-            let count = try RecordTable.load(sourceID: source.id, staging: false, on: connection)
-                .recordCount(on: connection)
+            // An incremental run kept the count batch by batch; a full refresh counts its new table.
+            let count =
+                incremental
+                ? try connection.queryOne("SELECT record_count FROM sources WHERE id = $1", [.integer(source.id)])?
+                    .int(0) ?? 0
+                : try RecordTable.load(sourceID: source.id, staging: false, on: connection).recordCount(on: connection)
             let cursor = incremental ? CursorValue.later(source.cursor, finished.highestCursor) : source.cursor
             try connection.execute(
                 """

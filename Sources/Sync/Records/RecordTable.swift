@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Storage
 
@@ -405,6 +406,24 @@ extension RecordTable {
         try connection.execute(
             "UPDATE source_columns SET staging = $1 WHERE source_id = $2 AND staging = $3",
             [.bool(false), .integer(live.sourceID), .bool(true)])
+    }
+
+    /// How many of `keys` (distinct) belong to records of the table that are not marked deleted.
+    func liveRecordCount(keys: [String], on connection: any DatabaseConnection) throws -> Int {
+        guard !keys.isEmpty else { return 0 }
+        var json = JSONWriter(capacity: keys.count * 12)
+        json.beginArray()
+        for key in keys { json.string(key) }
+        json.endArray()
+        let listed =
+            connection.dialect == .sqlite
+            ? "SELECT value FROM json_each($1)" : "SELECT jsonb_array_elements_text($1::jsonb)"
+        return Int(
+            try connection.queryOne(
+                """
+                SELECT count(*) FROM \(RecordSQL.quote(name))
+                WHERE \(RecordSQL.deletedAt) IS NULL AND \(RecordSQL.primaryKey) IN (\(listed))
+                """, [.text(String(decoding: json.bytes, as: UTF8.self))])?.int(0) ?? 0)
     }
 
     /// The number of records in the table that are not marked deleted; zero when it does not exist.
