@@ -70,9 +70,7 @@ enum DashboardQueriesResource {
                 "widgets",
                 .array(
                     of: .object(
-                        properties: [
-                            ("id", .string()), ("title", .string()),
-                            ("kind", .string(allowed: WidgetKind.allCases.map(\.rawValue))),
+                        properties: DashboardDataResource.widgetIdentity + [
                             ("sql", .string(description: "The statement, with $1, $2, … for the parameters.")),
                             ("parameters", .array(of: parameterSchema, description: "In placeholder order.")),
                             ("error", DashboardDataResource.errorSchema),

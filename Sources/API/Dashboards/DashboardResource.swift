@@ -177,6 +177,11 @@ enum DashboardDataResource {
             bucket and points; groups has rows; table has columns and records.
             """)
 
+    /// The members that name a widget in every answer, as ``JSONWriter/widgetIdentity(_:)`` writes them.
+    static let widgetIdentity: [(String, JSONSchema)] = [
+        ("id", .string()), ("title", .string()), ("kind", .string(allowed: WidgetKind.allCases.map(\.rawValue))),
+    ]
+
     static let schema = JSONSchema.object(
         properties: [
             ("id", .integer()), ("name", .string()),
@@ -184,9 +189,7 @@ enum DashboardDataResource {
                 "widgets",
                 .array(
                     of: .object(
-                        properties: [
-                            ("id", .string()), ("title", .string()),
-                            ("kind", .string(allowed: WidgetKind.allCases.map(\.rawValue))),
+                        properties: Self.widgetIdentity + [
                             ("cached", .boolean(description: "Whether the result came from the cache.")),
                             ("result", resultSchema), ("error", errorSchema),
                         ], required: ["id", "title", "kind", "cached"],

@@ -135,9 +135,7 @@ public final class SyncEngine: Sendable {
                         // An incremental batch keeps the source's count of live records with it,
                         // so no run has to count the whole table: every key of the batch is live
                         // after it, and those that were live before it add nothing.
-                        let keys = Array(Set(batchKeys))
-                        let added =
-                            incremental ? keys.count - (try table.liveRecordCount(keys: keys, on: connection)) : 0
+                        let added = incremental ? try table.keysNotLive(batchKeys, on: connection) : 0
                         let written = try table.upsert(
                             batch, keys: batchKeys, mapping: mapping, runID: progress.id, now: Date(), on: connection)
                         if incremental && written > 0 {

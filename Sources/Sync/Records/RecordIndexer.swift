@@ -47,7 +47,7 @@ public final class RecordIndexer: Sendable {
     }
 
     /// Waits until every index asked for so far is built or has failed.
-    public func waitUntilIdle() {
+    func waitUntilIdle() {
         queue.sync {}
     }
 

@@ -408,22 +408,25 @@ extension RecordTable {
             [.bool(false), .integer(live.sourceID), .bool(true)])
     }
 
-    /// How many of `keys` (distinct) belong to records of the table that are not marked deleted.
-    func liveRecordCount(keys: [String], on connection: any DatabaseConnection) throws -> Int {
-        guard !keys.isEmpty else { return 0 }
-        var json = JSONWriter(capacity: keys.count * 12)
+    /// How many distinct keys of `keys` belong to no record of the table that is not marked
+    /// deleted: the records an upsert of them makes live.
+    func keysNotLive(_ keys: [String], on connection: any DatabaseConnection) throws -> Int {
+        let distinct = Set(keys)
+        guard !distinct.isEmpty else { return 0 }
+        var json = JSONWriter(capacity: distinct.count * 12)
         json.beginArray()
-        for key in keys { json.string(key) }
+        for key in distinct { json.string(key) }
         json.endArray()
         let listed =
             connection.dialect == .sqlite
             ? "SELECT value FROM json_each($1)" : "SELECT jsonb_array_elements_text($1::jsonb)"
-        return Int(
+        let live =
             try connection.queryOne(
                 """
                 SELECT count(*) FROM \(RecordSQL.quote(name))
                 WHERE \(RecordSQL.deletedAt) IS NULL AND \(RecordSQL.primaryKey) IN (\(listed))
-                """, [.text(String(decoding: json.bytes, as: UTF8.self))])?.int(0) ?? 0)
+                """, [.text(String(decoding: json.bytes, as: UTF8.self))])?.int(0) ?? 0
+        return distinct.count - Int(live)
     }
 
     /// The number of records in the table that are not marked deleted; zero when it does not exist.
