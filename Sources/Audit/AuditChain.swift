@@ -256,11 +256,22 @@ struct AuditChainHead: Hashable {
 
 /// The precision audit times are kept at: milliseconds, which both stores hold exactly.
 enum AuditTime {
+    /// The times RFC 3339 can write, years 1 to 9999, in milliseconds since 1970.
+    static let range: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
+
     /// `date` cut to whole milliseconds since 1970, after rounding to the microsecond the way
     /// the stores do, so a date read back from either store maps to the same number.
+    ///
+    /// A date outside ``range`` (a clock far off) becomes the nearest end of it: the event is
+    /// still recorded, at a time every store, reader and verifier can write and read back.
     static func milliseconds(_ date: Date) -> Int64 {
-        let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        return microseconds >= 0 ? microseconds / 1000 : (microseconds - 999) / 1000
+        let seconds = date.timeIntervalSince1970
+        guard seconds.isFinite else { return seconds < 0 ? range.lowerBound : range.upperBound }
+        let microseconds = (seconds * 1_000_000).rounded()
+        guard microseconds >= Double(range.lowerBound) * 1000 else { return range.lowerBound }
+        guard microseconds <= Double(range.upperBound) * 1000 else { return range.upperBound }
+        let whole = Int64(microseconds)
+        return whole >= 0 ? whole / 1000 : (whole - 999) / 1000
     }
 
     /// The milliseconds of a stored time, or nil when it is not on a whole millisecond (it was

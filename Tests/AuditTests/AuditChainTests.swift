@@ -20,6 +20,26 @@ struct AuditChainTests {
         }
     }
 
+    /// A clock years off still gives a chain that verifies and reads back, at the nearest time
+    /// RFC 3339 can write.
+    @Test(arguments: TestStore.all)
+    func farOffClocksKeepTheChainVerifiable(store: TestStore) throws {
+        try withAuditDatabase(store) { database throws in
+            let times = [
+                Date(timeIntervalSince1970: 253_402_300_800), Date(timeIntervalSince1970: -62_135_596_801),
+                Date(timeIntervalSince1970: 1e13), baseTime,
+            ]
+            write(times.enumerated().map { sampleEvent($0.offset + 1, at: $0.element) }, to: database)
+            #expect(try verify(database) == .intact(entries: 4, lastID: 4))
+
+            let entries = try AuditReader(database: database).page(AuditQuery(limit: 10)).entries
+            let read = Dictionary(uniqueKeysWithValues: entries.map { ($0.id, $0.event.occurredAt) })
+            let last = Date(timeIntervalSince1970: 253_402_300_799.999)
+            let first = Date(timeIntervalSince1970: -62_135_596_800)
+            #expect(read == [1: last, 2: first, 3: last, 4: baseTime])
+        }
+    }
+
     @Test(arguments: TestStore.all)
     func editedFieldNamesTheEntry(store: TestStore) throws {
         try withAuditDatabase(store) { database throws in

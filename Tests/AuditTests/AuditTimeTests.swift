@@ -26,4 +26,21 @@ struct AuditTimeTests {
         }
         #expect(AuditTime.storedMilliseconds(Date(timeIntervalSince1970: 1.000_5)) == nil)
     }
+
+    /// Clocks outside years 1 to 9999 are kept at the nearest end of that range.
+    @Test
+    func timesOutsideRFC3339AreClamped() {
+        let last = Date(timeIntervalSince1970: 253_402_300_799.999)
+        #expect(AuditTime.milliseconds(last) == AuditTime.range.upperBound)
+        #expect(AuditTime.text(milliseconds: AuditTime.range.upperBound) == "9999-12-31T23:59:59.999Z")
+        #expect(AuditTime.text(milliseconds: AuditTime.range.lowerBound) == "0001-01-01T00:00:00.000Z")
+        for future in [last.addingTimeInterval(0.001), Date(timeIntervalSince1970: 1e15)] {
+            #expect(AuditTime.milliseconds(future) == AuditTime.range.upperBound, "\(future)")
+        }
+        for past in [Date(timeIntervalSince1970: -62_135_596_800.001), Date(timeIntervalSince1970: -1e15)] {
+            #expect(AuditTime.milliseconds(past) == AuditTime.range.lowerBound, "\(past)")
+        }
+        #expect(AuditTime.milliseconds(Date(timeIntervalSince1970: -.infinity)) == AuditTime.range.lowerBound)
+        #expect(AuditTime.milliseconds(Date(timeIntervalSince1970: .infinity)) == AuditTime.range.upperBound)
+    }
 }
