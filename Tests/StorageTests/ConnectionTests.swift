@@ -305,6 +305,40 @@ struct ConnectionTests {
         }
     }
 
+    /// Commits never copy the WAL back themselves; the checkpointer does, beside the writer, and
+    /// the last connection to close leaves no WAL behind.
+    @Test func sqliteCheckpointsOutsideCommits() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncline-wal-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("wal.db").path
+        let database = try SQLiteDatabase(path: path, logger: testLogger)
+        let automatic = try database.write { try $0.queryOne("PRAGMA wal_autocheckpoint")?.int(0) }
+        #expect(automatic == 0)
+
+        func size(_ file: String) -> Int {
+            (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        }
+        try database.write { try $0.execute("CREATE TABLE t (x TEXT)") }
+        let row = String(repeating: "x", count: 4000)
+        for _ in 0..<3 {
+            try database.transaction { connection in
+                for _ in 0..<600 { try connection.execute("INSERT INTO t (x) VALUES ($1)", [.text(row)]) }
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while size(path) < 1800 * 4096, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        #expect(size(path) >= 1800 * 4096, "the WAL was not copied into the database file")
+        #expect(try database.read { try $0.queryOne("SELECT count(*) FROM t")?.int(0) } == 1800)
+
+        database.close()
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        let reopened = try SQLiteDatabase(path: path, logger: testLogger)
+        #expect(try reopened.read { try $0.queryOne("SELECT count(*) FROM t")?.int(0) } == 1800)
+        reopened.close()
+    }
+
     @Test func sqliteNestedUseOfOneStatementGetsItsOwnCopy() throws {
         try withTestDatabase(.sqlite) { database in
             try database.write { connection in

@@ -12,6 +12,8 @@ final class SQLiteConnection: DatabaseConnection, PooledConnection {
     let handle: OpaquePointer
     private var statements: [String: SQLiteStatement] = [:]
     private var useCounter: UInt64 = 0
+    /// The checkpointer the WAL hook reports to, kept for as long as the hook can fire.
+    private var checkpointer: SQLiteCheckpointer?
 
     var dialect: SQLDialect { .sqlite }
 
@@ -36,6 +38,13 @@ final class SQLiteConnection: DatabaseConnection, PooledConnection {
         sqlite3_extended_result_codes(database, 1)
         sqlite3_busy_timeout(database, Int32(clamping: Int(busyTimeout.seconds * 1000)))
         self.handle = database
+    }
+
+    /// Leaves checkpoints to `checkpointer`: SQLite's automatic checkpoint inside commits is
+    /// replaced by a hook that reports the WAL's size after each commit.
+    func checkpoint(in checkpointer: SQLiteCheckpointer) {
+        self.checkpointer = checkpointer
+        sqlite3_wal_hook(handle, checkpointerWALHook, Unmanaged.passUnretained(checkpointer).toOpaque())
     }
 
     deinit {

@@ -14,6 +14,7 @@ public final class SQLiteDatabase: Database {
     public let path: String
     private let writer: ConnectionPool<SQLiteConnection>
     private let readers: ConnectionPool<SQLiteConnection>
+    private let checkpointer: SQLiteCheckpointer
     private let logger: Logger
 
     /// The dialect, always SQLite.
@@ -52,15 +53,17 @@ public final class SQLiteDatabase: Database {
         let poolMetrics = metrics.map(PoolMetrics.init(registry:))
         self.path = path
         self.logger = logger
+        let checkpointer = SQLiteCheckpointer(path: path, busyTimeout: busyTimeout, logger: logger)
+        self.checkpointer = checkpointer
         self.writer = ConnectionPool(
             configuration: PoolConfiguration(
                 capacity: 1, acquireTimeout: busyTimeout, maxLifetime: nil
             ),
-            first: try Self.openWriter(path: path, busyTimeout: busyTimeout),
+            first: try Self.openWriter(path: path, busyTimeout: busyTimeout, checkpointer: checkpointer),
             metrics: poolMetrics,
             logger: logger
         ) { () throws(DatabaseError) in
-            try Self.openWriter(path: path, busyTimeout: busyTimeout)
+            try Self.openWriter(path: path, busyTimeout: busyTimeout, checkpointer: checkpointer)
         }
         self.readers = ConnectionPool(
             configuration: PoolConfiguration(
@@ -75,13 +78,15 @@ public final class SQLiteDatabase: Database {
         logger.info("opened SQLite database", ["path": path, "readers": String(readers)])
     }
 
-    /// Opens the writer, creating the file, and sets the journal mode and pragmas.
+    /// Opens the writer, creating the file, sets the journal mode and pragmas, and leaves its
+    /// checkpoints to `checkpointer`.
     ///
     /// Readers open after the writer has switched the file to WAL, which is persistent, so they
     /// need no pragma of their own.
     private static func openWriter(
         path: String,
-        busyTimeout: Duration
+        busyTimeout: Duration,
+        checkpointer: SQLiteCheckpointer
     ) throws(DatabaseError) -> SQLiteConnection {
         let connection = try SQLiteConnection(path: path, readOnly: false, busyTimeout: busyTimeout)
         let mode = try connection.queryOne("PRAGMA journal_mode = WAL")?.string(0)
@@ -93,6 +98,7 @@ public final class SQLiteDatabase: Database {
             )
         }
         try connection.executeScript("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+        connection.checkpoint(in: checkpointer)
         return connection
     }
 
@@ -135,6 +141,7 @@ public final class SQLiteDatabase: Database {
     public func close() {
         readers.close()
         writer.close()
+        checkpointer.close()
         logger.info("closed SQLite database", ["path": path])
     }
 }

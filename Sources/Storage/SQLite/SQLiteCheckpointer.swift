@@ -1,0 +1,94 @@
+import CSQLite
+import Core
+import Dispatch
+import Synchronization
+
+/// Copies the WAL back into the database file on a connection and a thread of its own.
+///
+/// SQLite's automatic checkpoint runs inside the commit that takes the WAL past its threshold,
+/// on the committing thread, and syncs the file to disk before that commit returns: a sync's
+/// batch or an audited request would wait for it. Instead the writer reports the WAL's size after
+/// each commit (``walCommitted(pages:)``), and once it reaches ``threshold`` pages a passive
+/// checkpoint runs here. A passive checkpoint takes no lock the writer or the readers wait for; it
+/// copies what no reader still needs, and the writer starts the WAL over once all of it is copied.
+final class SQLiteCheckpointer: Sendable {
+    /// The WAL size, in pages, that starts a checkpoint: SQLite's own default.
+    static let defaultThreshold: Int32 = 1000
+
+    let threshold: Int32
+    private let path: String
+    private let busyTimeout: Duration
+    private let logger: Logger
+    private let queue = DispatchQueue(label: "syncline.sqlite-checkpointer", qos: .utility)
+    /// Opened on the first checkpoint and used only on `queue`.
+    private let connection = Mutex<SQLiteConnection?>(nil)
+    private let scheduled = Atomic<Bool>(false)
+    private let closed = Atomic<Bool>(false)
+
+    init(path: String, busyTimeout: Duration, logger: Logger, threshold: Int32 = defaultThreshold) {
+        self.path = path
+        self.busyTimeout = busyTimeout
+        self.logger = logger
+        self.threshold = threshold
+    }
+
+    /// Called by the writer after each commit with the pages now in the WAL; schedules one
+    /// checkpoint when there are enough and none is waiting to run.
+    func walCommitted(pages: Int32) {
+        guard pages >= threshold, !closed.load(ordering: .relaxed),
+            !scheduled.exchange(true, ordering: .acquiringAndReleasing)
+        else { return }
+        queue.async { [self] in
+            scheduled.store(false, ordering: .releasing)
+            checkpoint()
+        }
+    }
+
+    /// Waits for a checkpoint under way and closes the connection.
+    ///
+    /// Closed after the writer, it is the database's last connection, and SQLite copies the rest
+    /// of the WAL as it closes.
+    func close() {
+        closed.store(true, ordering: .relaxed)
+        queue.sync {}
+        connection.withLock { $0 = nil }
+    }
+
+    private func checkpoint() {
+        guard !closed.load(ordering: .relaxed) else { return }
+        connection.withLock { connection in
+            do throws(DatabaseError) {
+                if connection == nil {
+                    let opened = try SQLiteConnection(path: path, readOnly: false, busyTimeout: busyTimeout)
+                    // A connection learns the file is in WAL mode when it first reads it; until
+                    // then a checkpoint on it does nothing.
+                    guard try opened.queryOne("PRAGMA journal_mode")?.string(0) == "wal" else {
+                        throw DatabaseError(.connection, message: "the checkpoint connection did not find WAL mode")
+                    }
+                    connection = opened
+                }
+                guard let handle = connection?.handle else { return }
+                var walPages: Int32 = 0
+                var copiedPages: Int32 = 0
+                let status = sqlite3_wal_checkpoint_v2(
+                    handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walPages, &copiedPages)
+                guard status != SQLITE_OK || walPages < 0 else { return }
+                logger.warning(
+                    "WAL checkpoint failed",
+                    ["code": SQLiteResultCode.name(status), "error": String(cString: sqlite3_errmsg(handle))])
+            } catch {
+                logger.warning("WAL checkpoint failed", ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// The writer's WAL hook: hands the WAL's size after each commit to the checkpointer in `context`.
+let checkpointerWALHook:
+    @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) ->
+        Int32 = { context, _, _, pages in
+            if let context {
+                Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue().walCommitted(pages: pages)
+            }
+            return SQLITE_OK
+        }
