@@ -296,60 +296,19 @@ enum AuditTime {
     /// The text SQLite keeps a timestamp as: six fractional digits, like a bound `.timestamp`.
     ///
     /// It matches the storage layer's form byte for byte, so range filters compare stored and
-    /// bound times alike; formatting it here skips the storage layer's general (and much slower)
-    /// formatter on the write path.
+    /// bound times alike; formatting from the milliseconds skips the storage layer's rounding of
+    /// a `Date` on the write path.
     static func sqliteText(milliseconds: Int64) -> String {
         rfc3339(milliseconds: milliseconds, fractionalDigits: 6)
     }
 
-    /// Formats through the civil calendar straight into the string's storage; outside years
-    /// 0–9999 it defers to `Timestamp`, whose output there is not fixed-width anyway.
+    /// Formats with three or more fractional digits, the milliseconds followed by zeros.
     private static func rfc3339(milliseconds: Int64, fractionalDigits: Int) -> String {
         let fraction = ((milliseconds % 1000) + 1000) % 1000
-        let seconds = (milliseconds - fraction) / 1000
-        let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
-        let (year, month, day) = civilDate(daysSince1970: (seconds - secondOfDay) / 86_400)
-        guard (0...9999).contains(year) else {
-            let date = Date(timeIntervalSince1970: Double(seconds) + Double(fraction) / 1000 + 0.000_000_5)
-            return Timestamp.rfc3339(date, fractionalDigits: fractionalDigits)
-        }
-
         var scale: Int64 = 1
         for _ in 3..<fractionalDigits { scale *= 10 }
-        return String(unsafeUninitializedCapacity: 21 + fractionalDigits) { text in
-            var end = 0
-            func put(_ value: Int64, digits: Int, then separator: Unicode.Scalar) {
-                var rest = value
-                for position in (end..<end + digits).reversed() {
-                    text[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
-                    rest /= 10
-                }
-                text[end + digits] = UInt8(ascii: separator)
-                end += digits + 1
-            }
-            put(year, digits: 4, then: "-")
-            put(month, digits: 2, then: "-")
-            put(day, digits: 2, then: "T")
-            put(secondOfDay / 3600, digits: 2, then: ":")
-            put(secondOfDay / 60 % 60, digits: 2, then: ":")
-            put(secondOfDay % 60, digits: 2, then: ".")
-            put(fraction * scale, digits: fractionalDigits, then: "Z")
-            return end
-        }
-    }
-
-    /// The proleptic Gregorian date of a day count, by the days-from-civil algorithm run backwards
-    /// over 400-year eras (each exactly 146,097 days).
-    private static func civilDate(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let shifted = days + 719_468 // days since 0000-03-01
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153 // 0 is March
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        return Timestamp.rfc3339(
+            seconds: (milliseconds - fraction) / 1000, fraction: fraction * scale, fractionalDigits: fractionalDigits)
     }
 }
 

@@ -50,6 +50,12 @@ public enum DatabaseValue: Sendable, Hashable {
     public static func timestampText(_ date: Date) -> String {
         Timestamp.rfc3339(date.addingTimeInterval(0.000_000_5), fractionalDigits: 6)
     }
+
+    /// Writes ``timestampText(_:)`` of `date` into `target`, which has room for
+    /// `Timestamp.longestFixedWidthText` bytes; nil, writing nothing, for a year outside 0–9999.
+    static func writeTimestampText(_ date: Date, to target: UnsafeMutableRawPointer) -> Int? {
+        Timestamp.write(date.addingTimeInterval(0.000_000_5), fractionalDigits: 6, to: target)
+    }
 }
 
 extension DatabaseValue: ExpressibleByNilLiteral {

@@ -239,4 +239,36 @@ struct CSVReaderTests {
             #expect(RecordValue.inferred(fromCSV: text) == expected, "\(text.debugDescription)")
         }
     }
+
+    @Test("Decimals read exactly as the general parser reads them")
+    func decimalsMatchTheGeneralParser() {
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["0.1", "0.2", "-0.0", "123456789012.345", "999999999999999.9", "0.000000000000001", "5.", "-.5"]
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 1...17, using: &generator)
+            let point = Int.random(in: 0...digits, using: &generator)
+            var text = Int.random(in: 0...1, using: &generator) == 0 ? "" : "-"
+            for position in 0..<digits {
+                if position == point { text += "." }
+                text += String(Int.random(in: 0...9, using: &generator))
+            }
+            if point == digits { text += "." }
+            texts.append(text)
+        }
+        for text in texts {
+            guard case .real(let value) = RecordValue.inferred(fromCSV: text) else { continue }
+            #expect(value.bitPattern == Double(text)?.bitPattern, "\(text)")
+        }
+    }
+
+    @Test("Fields of every length keep their non-ASCII text, and invalid bytes anywhere are refused")
+    func nonASCIIFields() throws {
+        for padding in 0..<17 {
+            let field = String(repeating: "a", count: padding) + "Zürich"
+            let (_, records) = try read("id,name\n1,\(field)\n")
+            #expect(records.first?.fields == ["1", field])
+            let bytes = Array("id,name\n1,".utf8) + Array(repeating: UInt8(ascii: "a"), count: padding) + [0xFF, 0x0A]
+            #expect(syncError { try read(bytes) }?.message == "line 2 holds text that is not valid UTF-8 (field 2).")
+        }
+    }
 }

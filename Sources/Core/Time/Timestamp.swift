@@ -2,50 +2,84 @@ import Foundation
 
 /// RFC 3339 timestamps in UTC, the one format Syncline writes and reads.
 public enum Timestamp {
+    /// The longest text ``write(_:fractionalDigits:to:)`` writes: `2026-12-03T19:40:51.123456Z`.
+    public static let longestFixedWidthText = 27
+
     /// Formats `date` as `2026-12-03T19:40:51.123Z` with the given number of fractional digits (0–6).
     public static func rfc3339(_ date: Date, fractionalDigits: Int = 0) -> String {
-        let interval = date.timeIntervalSince1970
-        let whole = interval.rounded(.down)
-        var seconds = time_t(whole)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let digits = min(max(fractionalDigits, 0), 6)
-        var scale = 1
-        for _ in 0..<digits { scale *= 10 }
-        let fraction = min(Int((interval - whole) * Double(scale)), scale - 1)
-        let year = Int(parts.tm_year) + 1900
-        guard (0...9999).contains(year) else {
-            let text = String(
-                format: "%04d-%02d-%02dT%02d:%02d:%02d", year, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
-            return text + (digits > 0 ? "." + String(format: "%0\(digits)d", fraction) : "") + "Z"
-        }
-        // Written digit by digit: this runs for every timestamp stored or shown.
-        var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: 20 + (digits > 0 ? digits + 1 : 0))
-        func put(_ value: Int, at offset: Int, width: Int) {
-            var rest = value
-            for position in stride(from: offset + width - 1, through: offset, by: -1) {
-                bytes[position] = UInt8(truncatingIfNeeded: 48 + rest % 10)
-                rest /= 10
+        let (seconds, fraction, digits) = split(date, fractionalDigits: fractionalDigits)
+        return rfc3339(seconds: seconds, fraction: fraction, fractionalDigits: digits)
+    }
+
+    /// Formats `seconds` since 1970 and `fraction`, the digits of the fraction of a second, written
+    /// with `fractionalDigits` digits (0–6): `rfc3339(seconds: 0, fraction: 5, fractionalDigits: 3)`
+    /// is `1970-01-01T00:00:00.005Z`.
+    public static func rfc3339(seconds: Int64, fraction: Int64, fractionalDigits digits: Int) -> String {
+        let text = withUnsafeTemporaryAllocation(byteCount: longestFixedWidthText, alignment: 1) { buffer in
+            write(seconds: seconds, fraction: fraction, fractionalDigits: digits, to: buffer.baseAddress!).map {
+                String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: $0), as: UTF8.self)
             }
         }
-        put(year, at: 0, width: 4)
-        put(Int(parts.tm_mon) + 1, at: 5, width: 2)
-        put(Int(parts.tm_mday), at: 8, width: 2)
-        put(Int(parts.tm_hour), at: 11, width: 2)
-        put(Int(parts.tm_min), at: 14, width: 2)
-        put(Int(parts.tm_sec), at: 17, width: 2)
-        bytes[4] = UInt8(ascii: "-")
-        bytes[7] = UInt8(ascii: "-")
-        bytes[10] = UInt8(ascii: "T")
-        bytes[13] = UInt8(ascii: ":")
-        bytes[16] = UInt8(ascii: ":")
-        if digits > 0 {
-            bytes[19] = UInt8(ascii: ".")
-            put(fraction, at: 20, width: digits)
+        if let text { return text }
+        // Years outside 0–9999 have no fixed width.
+        let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
+        let (year, month, day) = civilDate(daysSince1970: (seconds - secondOfDay) / 86_400)
+        let time = String(
+            format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", year, month, day, secondOfDay / 3600,
+            secondOfDay / 60 % 60, secondOfDay % 60)
+        return time + (digits > 0 ? "." + String(format: "%0\(digits)lld", fraction) : "") + "Z"
+    }
+
+    /// Writes `date` as ``rfc3339(_:fractionalDigits:)`` formats it into `target`, which has room
+    /// for ``longestFixedWidthText`` bytes, and returns how many it wrote; nil, writing nothing, for
+    /// a year outside 0–9999.
+    public static func write(_ date: Date, fractionalDigits: Int, to target: UnsafeMutableRawPointer) -> Int? {
+        let (seconds, fraction, digits) = split(date, fractionalDigits: fractionalDigits)
+        return write(seconds: seconds, fraction: fraction, fractionalDigits: digits, to: target)
+    }
+
+    /// Whole seconds, the truncated fraction as digits, and the digit count clamped to 0–6.
+    private static func split(_ date: Date, fractionalDigits: Int) -> (Int64, Int64, Int) {
+        // Clamped far beyond any calendar year anyone stores, so the conversion cannot trap.
+        let interval = min(max(date.timeIntervalSince1970, -1e15), 1e15)
+        let whole = interval.rounded(.down)
+        let digits = min(max(fractionalDigits, 0), 6)
+        var scale: Int64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        return (Int64(whole), min(Int64((interval - whole) * Double(scale)), scale - 1), digits)
+    }
+
+    /// The date comes from the day count by calendar arithmetic and is written digit by digit:
+    /// this runs for every timestamp stored or shown.
+    private static func write(
+        seconds: Int64, fraction: Int64, fractionalDigits digits: Int, to target: UnsafeMutableRawPointer
+    ) -> Int? {
+        let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
+        let (year, month, day) = civilDate(daysSince1970: (seconds - secondOfDay) / 86_400)
+        guard (0...9999).contains(year) else { return nil }
+        let bytes = target.assumingMemoryBound(to: UInt8.self)
+        func put(_ value: Int64, width: Int, at offset: Int, then separator: UInt8) {
+            var rest = value
+            var position = offset + width - 1
+            while position >= offset {
+                bytes[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+                position -= 1
+            }
+            bytes[offset + width] = separator
         }
-        bytes[bytes.count - 1] = UInt8(ascii: "Z")
-        return String(decoding: bytes, as: UTF8.self)
+        put(year, width: 4, at: 0, then: UInt8(ascii: "-"))
+        put(month, width: 2, at: 5, then: UInt8(ascii: "-"))
+        put(day, width: 2, at: 8, then: UInt8(ascii: "T"))
+        put(secondOfDay / 3600, width: 2, at: 11, then: UInt8(ascii: ":"))
+        put(secondOfDay / 60 % 60, width: 2, at: 14, then: UInt8(ascii: ":"))
+        guard digits > 0 else {
+            put(secondOfDay % 60, width: 2, at: 17, then: UInt8(ascii: "Z"))
+            return 20
+        }
+        put(secondOfDay % 60, width: 2, at: 17, then: UInt8(ascii: "."))
+        put(fraction, width: digits, at: 20, then: UInt8(ascii: "Z"))
+        return 21 + digits
     }
 
     /// Parses an RFC 3339 timestamp with a `Z` or numeric offset and optional fraction.
@@ -103,14 +137,35 @@ public enum Timestamp {
             return nil
         }
 
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        let epoch = timegm(&parts)
-        return Date(timeIntervalSince1970: Double(epoch - offsetSeconds) + fraction)
+        // A day past the month's end counts on into the next month, and second 60 into the next
+        // minute, as timegm(3) has it.
+        let days = daysSince1970(year: Int64(year), month: Int64(month), day: Int64(day))
+        let epoch = days * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
+        return Date(timeIntervalSince1970: Double(epoch) + fraction)
+    }
+
+    /// The proleptic Gregorian date of a day count, by the days-from-civil algorithm run backwards
+    /// over 400-year eras (each exactly 146,097 days).
+    static func civilDate(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let shifted = days + 719_468 // days since 0000-03-01
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153 // 0 is March
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// The day count of a proleptic Gregorian date, the inverse of ``civilDate(daysSince1970:)``;
+    /// `day` may run past the month's end.
+    static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let marchYear = month <= 2 ? year - 1 : year
+        let era = (marchYear >= 0 ? marchYear : marchYear - 399) / 400
+        let yearOfEra = marchYear - era * 400
+        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }

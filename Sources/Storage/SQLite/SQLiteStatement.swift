@@ -1,4 +1,5 @@
 import CSQLite
+import Core
 
 /// One prepared `sqlite3_stmt`, finalized when the object goes away.
 ///
@@ -103,19 +104,21 @@ final class SQLiteStatement {
         }
     }
 
-    /// How many bytes `value` takes in the bound-bytes buffer: a text's or blob's length, or 0 for
-    /// values bound otherwise and for those too long to bind at all.
+    /// How many bytes `value` takes in the bound-bytes buffer: a text's or blob's length, room for
+    /// a timestamp's text, or 0 for values bound otherwise and for those too long to bind at all.
     private static func boundByteCount(of value: DatabaseValue) -> Int {
         let count: Int
         switch value {
         case .text(let text): count = text.utf8.count
         case .blob(let bytes): count = bytes.count
-        case .null, .integer, .real, .bool, .timestamp: count = 0
+        case .timestamp: count = Timestamp.longestFixedWidthText
+        case .null, .integer, .real, .bool: count = 0
         }
         return count <= Int32.max ? count : 0
     }
 
-    /// Binds one value; text and blob bytes are copied to `storage` at `offset`, which moves past them.
+    /// Binds one value; text and blob bytes, and a timestamp's text, go to `storage` at `offset`,
+    /// which moves past them.
     private func bind(
         _ value: DatabaseValue, to slot: Int32, storage: UnsafeMutableRawBufferPointer?, offset: inout Int
     ) -> Int32 {
@@ -136,6 +139,14 @@ final class SQLiteStatement {
                     handle, slot, target.assumingMemoryBound(to: CChar.self), Int32(utf8.count))
             }
         case .timestamp(let date):
+            // Written straight into the bound bytes; a year past 9999 takes the general formatter.
+            if let storage, storage.count - offset >= Timestamp.longestFixedWidthText,
+                let count = DatabaseValue.writeTimestampText(date, to: storage.baseAddress! + offset)
+            {
+                defer { offset += count }
+                return syncline_sqlite3_bind_text_in_place(
+                    handle, slot, (storage.baseAddress! + offset).assumingMemoryBound(to: CChar.self), Int32(count))
+            }
             let text = DatabaseValue.timestampText(date)
             return text.withCString { syncline_sqlite3_bind_text(handle, slot, $0, Int32(text.utf8.count)) }
         case .blob(let bytes):

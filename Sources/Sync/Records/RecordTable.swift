@@ -239,11 +239,7 @@ struct RecordTable {
         // The batch's time is formatted once, not twice a record: SQLite keeps times as text, and
         // COPY reads them as text.
         let stamp = DatabaseValue.text(DatabaseValue.timestampText(now))
-        func append(_ record: Int, to values: inout [DatabaseValue]) {
-            values.append(.text(keys[record]))
-            values.append(stamp)
-            values.append(stamp)
-            values.append(.integer(runID))
+        func appendData(of record: Int, to values: inout [DatabaseValue]) {
             for (index, column) in columns.enumerated() {
                 guard let field = fieldByColumn[index] else {
                     values.append(.null)
@@ -252,14 +248,16 @@ struct RecordTable {
                 values.append(column.type.databaseValue(batch.value(record: record, field: field)))
             }
         }
-        let width = 4 + columns.count
         var values: [DatabaseValue] = []
 
         if connection.dialect == .postgres {
             // The batch is copied into a temporary table that empties at commit, then merged in
             // one statement: the server parses COPY's rows far faster than bound values.
-            values.reserveCapacity(records.count * width)
-            for record in records { append(record, to: &values) }
+            values.reserveCapacity(records.count * (4 + columns.count))
+            for record in records {
+                values += [.text(keys[record]), stamp, stamp, .integer(runID)]
+                appendData(of: record, to: &values)
+            }
             let incoming = RecordSQL.quote(incomingTableName)
             try connection.execute(
                 "CREATE TEMPORARY TABLE IF NOT EXISTS \(incoming) (LIKE \(quotedName)) ON COMMIT DELETE ROWS")
@@ -272,15 +270,20 @@ struct RecordTable {
         // SQLite takes up to 32,766 parameters, and looks each numbered placeholder up among
         // those before it while it prepares a statement, so preparing grows with the square of
         // the placeholders: a hundred rows keep that to milliseconds where a thousand took most
-        // of a second.
-        let rowsPerStatement = max(1, min(100, 32_766 / width))
+        // of a second. The time and the run are bound once per statement, as $1 and $2.
+        let width = 1 + columns.count
+        let rowsPerStatement = max(1, min(100, (32_766 - 2) / width))
         var changed = 0
         var start = 0
-        values.reserveCapacity(min(records.count, rowsPerStatement) * width)
+        values.reserveCapacity(2 + min(records.count, rowsPerStatement) * width)
         while start < records.count {
             let chunk = records[start..<min(start + rowsPerStatement, records.count)]
             values.removeAll(keepingCapacity: true)
-            for record in chunk { append(record, to: &values) }
+            values += [stamp, .integer(runID)]
+            for record in chunk {
+                values.append(.text(keys[record]))
+                appendData(of: record, to: &values)
+            }
             let sql = upsertStatements[chunk.count] ?? insertSQL(rows: chunk.count)
             upsertStatements[chunk.count] = sql
             changed += try connection.execute(sql, values)
@@ -306,16 +309,17 @@ struct RecordTable {
     }
 
     /// `INSERT … VALUES` of `rows` rows that updates the stored record of a key already present.
+    ///
+    /// `$1` is the time every row was first seen and last updated, `$2` the run; each row then
+    /// takes its key and its data columns.
     private func insertSQL(rows: Int) -> String {
-        let names = insertedColumns
-        var sql = "INSERT INTO \(quotedName) (\(names.joined(separator: ", "))) VALUES "
-        var parameter = 1
+        var sql = "INSERT INTO \(quotedName) (\(insertedColumns.joined(separator: ", "))) VALUES "
+        var parameter = 3
         for row in 0..<rows {
-            if row > 0 { sql += ", " }
-            sql += "("
-            for column in 0..<names.count {
-                if column > 0 { sql += ", " }
-                sql += "$\(parameter)"
+            sql += row > 0 ? ", ($\(parameter), $1, $1, $2" : "($\(parameter), $1, $1, $2"
+            parameter += 1
+            for _ in columns {
+                sql += ", $\(parameter)"
                 parameter += 1
             }
             sql += ")"

@@ -71,10 +71,32 @@ extension RecordValue {
             index = digitsEnd(bytes, from: index)
             guard index > exponentStart else { return nil }
         }
-        guard index == count, let value = Double(String(decoding: bytes, as: UTF8.self)), value.isFinite else {
-            return nil
+        guard index == count else { return nil }
+        if let value = shortDecimal(bytes, integerDigitsFrom: integerStart, fractionDigits: fractionDigits) {
+            return .real(value)
         }
+        guard let value = Double(String(decoding: bytes, as: UTF8.self)), value.isFinite else { return nil }
         return .real(value)
+    }
+
+    /// Powers of ten that a `Double` holds exactly.
+    private static let exactPowersOfTen: [Double] = (0...22).map { (0..<$0).reduce(1.0) { value, _ in value * 10 } }
+
+    /// A decimal of at most 15 digits without an exponent, such as most prices; nil for others.
+    ///
+    /// Its digits and the power of ten are both exact in a `Double`, and one division rounds
+    /// correctly, so the result is the one `Double(String)` gives, without its general parser.
+    private static func shortDecimal(
+        _ bytes: UnsafeBufferPointer<UInt8>, integerDigitsFrom start: Int, fractionDigits: Int
+    ) -> Double? {
+        guard bytes.count - start <= 16, fractionDigits < exactPowersOfTen.count else { return nil }
+        var digits: Int64 = 0
+        for index in start..<bytes.count where bytes[index] != UInt8(ascii: ".") {
+            guard bytes[index] &- UInt8(ascii: "0") < 10 else { return nil }
+            digits = digits * 10 + Int64(bytes[index] &- UInt8(ascii: "0"))
+        }
+        let magnitude = Double(digits) / exactPowersOfTen[fractionDigits]
+        return bytes[0] == UInt8(ascii: "-") ? -magnitude : magnitude
     }
 
     private static func digitsEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
