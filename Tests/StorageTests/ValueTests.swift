@@ -188,6 +188,38 @@ struct ValueTests {
     }
 
     @Test(arguments: TestStore.all)
+    func placeholderLookalikesInLiteralsAndCommentsStayText(store: TestStore) throws {
+        try withTestDatabase(store) { database in
+            let row = try database.read { connection in
+                try connection.queryOne(
+                    """
+                    SELECT '$1' AS quoted, $1 AS bound, "$2" AS name -- $3 is no placeholder
+                    FROM (SELECT 'x' AS "$2") AS t /* nor $4 */ WHERE $1 = $1
+                    """, ["value"])
+            }
+            #expect(try row?.string("quoted") == "$1")
+            #expect(try row?.string("bound") == "value")
+            #expect(try row?.string("name") == "x")
+        }
+    }
+
+    @Test
+    func sqliteNumbersDollarPlaceholdersDirectly() throws {
+        let (sql, highest) = SQLiteStatement.numberingPlaceholders(
+            "SELECT $1, '$2', \"$3\", $10, [$5], `$6` -- $4\n/* $7 */ $2")
+        #expect(sql == "SELECT ?1, '$2', \"$3\", ?10, [$5], `$6` -- $4\n/* $7 */ ?2")
+        #expect(highest == 10)
+        try withTestDatabase(.sqlite) { database in
+            for other in ["SELECT ?", "SELECT :name", "SELECT $1, @name", "SELECT $name"] {
+                let refused = #expect(throws: DatabaseError.self) {
+                    try database.read { try $0.queryOne(other, ["a"]) }
+                }
+                #expect(refused?.message == "placeholders must be written $1, $2, …", "\(other)")
+            }
+        }
+    }
+
+    @Test(arguments: TestStore.all)
     func wrongValueCountIsRefused(store: TestStore) throws {
         try withTestDatabase(store) { database in
             try database.write { connection in

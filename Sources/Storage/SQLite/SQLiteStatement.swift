@@ -8,9 +8,7 @@ import Core
 final class SQLiteStatement {
     let handle: OpaquePointer
     let sql: String
-    /// For each parameter slot, from 1, the zero-based index of the value it takes (`$n` → n-1).
-    private let valueIndexes: [Int]
-    /// How many values the statement needs: its highest placeholder number.
+    /// How many values the statement needs, its highest placeholder number; slot n takes value n-1.
     private let valueCount: Int
     /// Whether a borrower is using the statement; a nested use of the same SQL prepares a copy.
     var isInUse = false
@@ -22,11 +20,16 @@ final class SQLiteStatement {
     private var boundBytes: UnsafeMutableRawBufferPointer?
 
     /// Prepares `sql`, which must hold exactly one statement with `$n` placeholders.
+    ///
+    /// SQLite numbers `$n` placeholders in the order they first appear, and finds each among the
+    /// names before it, which grows with the square of their count; they are handed to it as
+    /// `?n`, whose slot is `n` itself.
     init(sql: String, database: OpaquePointer, persistent: Bool) throws(DatabaseError) {
         var statement: OpaquePointer?
         var remainder = ""
         let flags = persistent ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
-        let status = sql.withCString { text in
+        let (numbered, highestPlaceholder) = Self.numberingPlaceholders(sql)
+        let status = numbered.withCString { text in
             var tail: UnsafePointer<CChar>?
             let status = sqlite3_prepare_v3(database, text, -1, flags, &statement, &tail)
             if let tail { remainder = String(cString: tail) }
@@ -48,25 +51,56 @@ final class SQLiteStatement {
             )
         }
 
-        var valueIndexes: [Int] = []
-        let slots = sqlite3_bind_parameter_count(statement)
-        if slots > 0 {
-            for slot in 1...slots {
-                let name = sqlite3_bind_parameter_name(statement, slot).map { String(cString: $0) }
-                guard let name, name.hasPrefix("$"), let number = Int(name.dropFirst()), number > 0
-                else {
-                    sqlite3_finalize(statement)
-                    throw DatabaseError(
-                        .misuse, message: "placeholders must be written $1, $2, …", sql: sql
-                    )
-                }
-                valueIndexes.append(number - 1)
-            }
+        // Any other placeholder (`?`, `:name`, `$name`) takes a slot past the highest `$n`.
+        guard Int(sqlite3_bind_parameter_count(statement)) == highestPlaceholder else {
+            sqlite3_finalize(statement)
+            throw DatabaseError(.misuse, message: "placeholders must be written $1, $2, …", sql: sql)
         }
         self.handle = statement
         self.sql = sql
-        self.valueIndexes = valueIndexes
-        self.valueCount = valueIndexes.max().map { $0 + 1 } ?? 0
+        self.valueCount = highestPlaceholder
+    }
+
+    /// `sql` with each `$n` outside quotes and comments written `?n`, and the highest `n`.
+    static func numberingPlaceholders(_ sql: String) -> (sql: String, highest: Int) {
+        var bytes = Array(sql.utf8)
+        var highest = 0
+        var index = 0
+        func isDigit(_ position: Int) -> Bool {
+            position < bytes.count && bytes[position] &- UInt8(ascii: "0") < 10
+        }
+        func skip(past terminator: [UInt8], from start: Int) -> Int {
+            var position = start
+            while position < bytes.count {
+                if bytes[position...].starts(with: terminator) { return position + terminator.count }
+                position += 1
+            }
+            return position
+        }
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`"):
+                index = skip(past: [bytes[index]], from: index + 1)
+            case UInt8(ascii: "["):
+                index = skip(past: [UInt8(ascii: "]")], from: index + 1)
+            case UInt8(ascii: "-") where bytes[min(index + 1, bytes.count - 1)] == UInt8(ascii: "-"):
+                index = skip(past: [UInt8(ascii: "\n")], from: index + 2)
+            case UInt8(ascii: "/") where bytes[min(index + 1, bytes.count - 1)] == UInt8(ascii: "*"):
+                index = skip(past: Array("*/".utf8), from: index + 2)
+            case UInt8(ascii: "$") where isDigit(index + 1):
+                bytes[index] = UInt8(ascii: "?")
+                var number = 0
+                index += 1
+                while isDigit(index) {
+                    number = min(number * 10 + Int(bytes[index] &- UInt8(ascii: "0")), Int(Int32.max))
+                    index += 1
+                }
+                highest = max(highest, number)
+            default:
+                index += 1
+            }
+        }
+        return (String(decoding: bytes, as: UTF8.self), highest)
     }
 
     deinit {
@@ -90,14 +124,14 @@ final class SQLiteStatement {
         }
         if boundBytes != nil { reset() }
         var byteCount = 0
-        for valueIndex in valueIndexes {
-            byteCount += Self.boundByteCount(of: values[valueIndex])
+        for value in values {
+            byteCount += Self.boundByteCount(of: value)
         }
         let storage = byteCount > 0 ? UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 1) : nil
         boundBytes = storage
         var offset = 0
-        for (position, valueIndex) in valueIndexes.enumerated() {
-            let status = bind(values[valueIndex], to: Int32(position + 1), storage: storage, offset: &offset)
+        for (index, value) in values.enumerated() {
+            let status = bind(value, to: Int32(index + 1), storage: storage, offset: &offset)
             guard status == SQLITE_OK else {
                 throw SQLiteConnection.error(status, database: database, sql: sql)
             }
