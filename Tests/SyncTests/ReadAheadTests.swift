@@ -22,8 +22,9 @@ struct ReadAheadTests {
         var positions: [String?] = []
         var ids: [RecordValue] = []
         do throws(SyncError) {
-            try ReadAhead.read(connector, from: SyncCheckpoint(), context: directory.context()) {
-                (batch: RecordBatch, next: SyncCheckpoint) throws(SyncError) in
+            try ReadAhead.read(connector, from: SyncCheckpoint(), context: directory.context()) { batch, _ in
+                batch
+            } deliver: { (batch: RecordBatch, next: SyncCheckpoint) throws(SyncError) in
                 positions.append(next.position)
                 ids += (0..<batch.count).map { batch.value(record: $0, field: 0) }
             }
@@ -40,8 +41,9 @@ struct ReadAheadTests {
         let connector = ListConnector(records: numbered(1000), pageSize: 10)
         var delivered = 0
         do throws(SyncError) {
-            try ReadAhead.read(connector, from: SyncCheckpoint(), context: directory.context(), depth: 2) {
-                (_: RecordBatch, _: SyncCheckpoint) throws(SyncError) in
+            try ReadAhead.read(connector, from: SyncCheckpoint(), context: directory.context(), depth: 2) { batch, _ in
+                batch
+            } deliver: { (_: RecordBatch, _: SyncCheckpoint) throws(SyncError) in
                 delivered += 1
                 if delivered == 3 { throw SyncError(.storage, "The disk is full.") }
             }
@@ -54,5 +56,26 @@ struct ReadAheadTests {
         #expect(served <= 6)
         Thread.sleep(forTimeInterval: 0.05)
         #expect(connector.state.withLock { $0.pagesServed } == served)
+    }
+
+    @Test("Batches are prepared on the reading thread, counted, and a failure to prepare one comes in order")
+    func preparingOnTheReader() throws {
+        let connector = ListConnector(records: numbered(45), pageSize: 10)
+        let storing = pthread_self()
+        var prepared: [(before: Int64, count: Int, onReader: Bool)] = []
+        do throws(SyncError) {
+            try ReadAhead.read(connector, from: SyncCheckpoint(), context: directory.context()) {
+                batch, recordsBefore throws(SyncError) in
+                if recordsBefore == 30 { throw SyncError(.sourceData, "Record 31 has no key.") }
+                return (recordsBefore, batch.count, pthread_equal(pthread_self(), storing) == 0)
+            } deliver: { (batch: (Int64, Int, Bool), _: SyncCheckpoint) throws(SyncError) in
+                prepared.append(batch)
+            }
+            Issue.record("The failure to prepare was not thrown.")
+        } catch {
+            #expect(error.message == "Record 31 has no key.")
+        }
+        #expect(prepared.map(\.before) == [0, 10, 20])
+        #expect(prepared.allSatisfy { $0.count == 10 && $0.onReader })
     }
 }

@@ -3,26 +3,32 @@ import Foundation
 import Synchronization
 
 /// Runs a connector's read on a thread of its own, up to `depth` batches ahead of the thread
-/// that stores them, so that fetching and parsing the next batch overlaps storing the last.
+/// that stores them, so that fetching, parsing and preparing the next batch overlaps storing the
+/// last.
 ///
-/// Batches reach `deliver` on the calling thread in the order they were read, and an error the
-/// connector throws reaches the caller after the batches read before it, as if the read ran on
-/// the calling thread. When `deliver` throws, the reading thread is told to stop (its context
-/// reports cancellation, and handing over its next batch fails), and the call returns once it
-/// has stopped, so the connector never outlives the call.
+/// Each batch goes through `prepare` on the reading thread, with the number of records read
+/// before it, and what that gives reaches `deliver` on the calling thread, in the order read. An
+/// error the connector or `prepare` throws reaches the caller after the batches read before it,
+/// as if the read ran on the calling thread. When `deliver` throws, the reading thread is told
+/// to stop (its context reports cancellation, and handing over its next batch fails), and the
+/// call returns once it has stopped, so the connector never outlives the call.
 enum ReadAhead {
-    static func read(
+    static func read<Prepared: Sendable>(
         _ connector: any Connector, from checkpoint: SyncCheckpoint, context: ConnectorContext, depth: Int = 2,
-        deliver: (RecordBatch, SyncCheckpoint) throws(SyncError) -> Void
+        prepare: @escaping @Sendable (RecordBatch, _ recordsBefore: Int64) throws(SyncError) -> Prepared,
+        deliver: (Prepared, SyncCheckpoint) throws(SyncError) -> Void
     ) throws(SyncError) {
-        let channel = Channel(depth: depth)
+        let channel = Channel<Prepared>(depth: depth)
         var readerContext = context
         readerContext.isCancelled = { context.isCancelled() || channel.isAbandoned }
         let reader = Thread { [readerContext] in
+            var recordsBefore: Int64 = 0
             do throws(SyncError) {
                 try connector.read(from: checkpoint, context: readerContext) {
                     (batch: RecordBatch, next: SyncCheckpoint) throws(SyncError) in
-                    guard channel.put(.batch(batch, next)) else {
+                    let prepared = try prepare(batch, recordsBefore)
+                    recordsBefore += Int64(batch.count)
+                    guard channel.put(.batch(prepared, next)) else {
                         throw SyncError(.cancelled, "The sync stopped storing batches.")
                     }
                 }
@@ -37,8 +43,8 @@ enum ReadAhead {
         defer { channel.abandon() }
         while true {
             switch channel.take() {
-            case .batch(let batch, let next):
-                try deliver(batch, next)
+            case .batch(let prepared, let next):
+                try deliver(prepared, next)
             case .end(let error?):
                 throw error
             case .end(nil):
@@ -48,9 +54,9 @@ enum ReadAhead {
     }
 
     /// The batches in flight between the reading thread and the storing one.
-    private final class Channel: Sendable {
+    private final class Channel<Prepared: Sendable>: Sendable {
         enum Item: Sendable {
-            case batch(RecordBatch, SyncCheckpoint)
+            case batch(Prepared, SyncCheckpoint)
             /// The read ended, with the connector's error if it failed.
             case end(SyncError?)
         }

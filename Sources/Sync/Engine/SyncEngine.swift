@@ -111,19 +111,17 @@ public final class SyncEngine: Sendable {
             logger: logger.labeled("connector"), cursorField: incremental ? definition.cursor?.field : nil,
             isCancelled: { control.shouldStop || shutdown.shouldStop })
         let keys = RecordKeys(fields: definition.primaryKey)
-        // The connector reads ahead on a thread of its own while this one stores each batch.
-        try ReadAhead.read(connector, from: checkpoint, context: context) {
-            (batch: RecordBatch, next: SyncCheckpoint) throws(SyncError) in
+        let firstOrdinal = run.recordsRead + 1
+        let cursorField = incremental ? definition.cursor?.field : nil
+        // The connector reads and prepares batches ahead on a thread of its own while this one
+        // stores each batch.
+        try ReadAhead.read(connector, from: checkpoint, context: context) { batch, recordsBefore throws(SyncError) in
+            try PreparedBatch(batch, keys: keys, firstOrdinal: firstOrdinal + recordsBefore, cursorField: cursorField)
+        } deliver: { (prepared: PreparedBatch, next: SyncCheckpoint) throws(SyncError) in
             shutdown.pass(to: control)
             try control.check()
-            let batchKeys = try keys.keys(of: batch, firstOrdinal: run.recordsRead + 1)
-            if incremental, let field = definition.cursor?.field, let position = batch.existingPosition(ofField: field)
-            {
-                for record in 0..<batch.count {
-                    run.highestCursor = CursorValue.later(
-                        run.highestCursor, CursorValue.text(of: batch.value(record: record, field: position)))
-                }
-            }
+            let batch = prepared.batch
+            run.highestCursor = CursorValue.later(run.highestCursor, prepared.highestCursor)
             run.recordsRead += Int64(batch.count)
             run.pages += 1
             run.checkpoint = next
@@ -131,13 +129,13 @@ public final class SyncEngine: Sendable {
             do {
                 run.recordsWritten += Int64(
                     try database.transaction { connection in
-                        let mapping = try table.fit(batch, on: connection)
+                        let mapping = try table.fit(prepared, on: connection)
                         // An incremental batch keeps the source's count of live records with it,
                         // so no run has to count the whole table: every key of the batch is live
                         // after it, and those that were live before it add nothing.
-                        let added = incremental ? try table.keysNotLive(batchKeys, on: connection) : 0
+                        let added = incremental ? try table.keysNotLive(prepared.keys, on: connection) : 0
                         let written = try table.upsert(
-                            batch, keys: batchKeys, mapping: mapping, runID: progress.id, now: Date(), on: connection)
+                            prepared, mapping: mapping, runID: progress.id, now: Date(), on: connection)
                         if incremental && written > 0 {
                             // Readers see an incremental batch at once, so cached dashboards must not outlive it.
                             try connection.execute(

@@ -114,19 +114,13 @@ struct RecordTable {
         positionsByField[field].map { columns[$0] }
     }
 
-    /// Adds a column for each new field of `batch` that has a value, and widens each column whose
+    /// Adds a column for each new field of the batch that has a value, and widens each column whose
     /// type cannot hold the batch's values; returns, per field of the batch, its column's index
     /// in ``columns`` (nil for a field that is null throughout and has no column yet).
-    mutating func fit(_ batch: RecordBatch, on connection: any DatabaseConnection) throws -> [Int?] {
+    mutating func fit(_ prepared: PreparedBatch, on connection: any DatabaseConnection) throws -> [Int?] {
         var mapping: [Int?] = []
-        mapping.reserveCapacity(batch.fieldNames.count)
-        for (field, fieldName) in batch.fieldNames.enumerated() {
-            var seen: ColumnType?
-            for record in 0..<batch.count {
-                guard let type = ColumnType.inferred(from: batch.value(record: record, field: field)) else { continue }
-                seen = seen.map { $0.widened(with: type) } ?? type
-                if seen == .text { break }
-            }
+        mapping.reserveCapacity(prepared.batch.fieldNames.count)
+        for (fieldName, seen) in zip(prepared.batch.fieldNames, prepared.fieldTypes) {
             if let index = positionsByField[fieldName] {
                 if let seen, columns[index].type.widened(with: seen) != columns[index].type {
                     try widen(index, to: columns[index].type.widened(with: seen), on: connection)
@@ -218,19 +212,15 @@ struct RecordTable {
         try connection.execute("CREATE INDEX \(RecordSQL.quote(index)) ON \(quotedName) (\(columns))")
     }
 
-    /// Inserts the records of `batch` under `keys` (one per record), or updates the stored record
-    /// with the same key when any of its values differ; returns how many rows changed.
+    /// Inserts the stored records of the batch under their keys, or updates the stored record with
+    /// the same key when any of its values differ; returns how many rows changed.
     ///
     /// A key repeated within the batch keeps its last record. Columns the batch lacks are set to
     /// null, since a record replaces the previous version of itself whole.
     mutating func upsert(
-        _ batch: RecordBatch, keys: [String], mapping: [Int?], runID: Int64, now: Date,
-        on connection: any DatabaseConnection
+        _ prepared: PreparedBatch, mapping: [Int?], runID: Int64, now: Date, on connection: any DatabaseConnection
     ) throws -> Int {
-        var lastIndexByKey: [String: Int] = [:]
-        lastIndexByKey.reserveCapacity(keys.count)
-        for (index, key) in keys.enumerated() { lastIndexByKey[key] = index }
-        let records = keys.indices.filter { lastIndexByKey[keys[$0]] == $0 }
+        let (batch, keys, records) = (prepared.batch, prepared.keys, prepared.storedRecords)
 
         var fieldByColumn = [Int?](repeating: nil, count: columns.count)
         for (field, column) in mapping.enumerated() {
