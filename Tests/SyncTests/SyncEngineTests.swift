@@ -65,6 +65,30 @@ struct SyncEngineTests {
     }
 
     @Test(
+        "A first sync whose source repeats keys in later batches keeps each key's last record",
+        arguments: TestStore.all, [SyncMode.full, .incremental])
+    func firstSyncWithRepeatedKeys(store: TestStore, mode: SyncMode) throws {
+        try withTestDatabase(store) { database in
+            // Pages of 100: ids 50…79 come again, changed, on the third page, 260 twice on it,
+            // and 5 once more on the fourth, after the batches have gone back to merging.
+            let records =
+                orders(250) + orders(30, version: 2, from: 50) + orders(1, version: 3, from: 260)
+                + orders(1, version: 4, from: 260) + orders(18, from: 300) + orders(1, version: 5, from: 5)
+            let fixture = try SyncFixture(database, connector: ListConnector(records: records))
+            let source = try fixture.addSource(mode: mode)
+            let run = try fixture.sync(source)
+            #expect(run.status == .succeeded, "\(run.error ?? "")")
+            #expect(run.recordsRead == 301)
+            let columns = try fixture.sources.columns(sourceID: source.id)
+            let expected =
+                orders(4) + orders(1, version: 5, from: 5) + orders(44, from: 6) + orders(30, version: 2, from: 50)
+                + orders(171, from: 80) + orders(1, version: 4, from: 260) + orders(18, from: 300)
+            #expect(try fixture.rows(of: source) == fixture.expected(expected, columns: columns))
+            #expect(try fixture.sources.find(id: source.id)?.recordCount == 269)
+        }
+    }
+
+    @Test(
         "An incremental run keeps the record count batch by batch, records that come back included",
         arguments: TestStore.all)
     func incrementalRecordCount(store: TestStore) throws {

@@ -100,11 +100,18 @@ public final class SyncEngine: Sendable {
         var table = try database.transaction { connection in
             let live = try RecordTable.load(sourceID: source.id, staging: false, on: connection)
             guard !incremental else {
+                var live = live
                 try live.create(on: connection)
+                live.copiesBatches = try live.isEmpty(on: connection)
                 return live
             }
-            guard restart else { return try RecordTable.load(sourceID: source.id, staging: true, on: connection) }
-            return try RecordTable.recreate(sourceID: source.id, staging: true, like: live, on: connection)
+            var staging =
+                restart
+                ? try RecordTable.recreate(sourceID: source.id, staging: true, like: live, on: connection)
+                : try RecordTable.load(sourceID: source.id, staging: true, on: connection)
+            // A resumed refresh continues after its checkpoint: the keys to come are not stored yet.
+            staging.copiesBatches = true
+            return staging
         }
 
         let context = environment.context(
@@ -133,9 +140,9 @@ public final class SyncEngine: Sendable {
                         // An incremental batch keeps the source's count of live records with it,
                         // so no run has to count the whole table: every key of the batch is live
                         // after it, and those that were live before it add nothing.
-                        let added = incremental ? try table.keysNotLive(prepared.keys, on: connection) : 0
-                        let written = try table.upsert(
-                            prepared, mapping: mapping, runID: progress.id, now: Date(), on: connection)
+                        let (written, added) = try table.upsert(
+                            prepared, mapping: mapping, runID: progress.id, now: Date(), countingNewKeys: incremental,
+                            on: connection)
                         if incremental && written > 0 {
                             // Readers see an incremental batch at once, so cached dashboards must not outlive it.
                             try connection.execute(

@@ -21,6 +21,10 @@ struct RecordTable {
     /// The upsert SQL by number of rows (0 for PostgreSQL's merge of a copied batch), built once
     /// per column layout: a statement of a hundred rows has over a thousand placeholders.
     private var upsertStatements: [Int: String] = [:]
+    /// Whether PostgreSQL batches are copied straight into the table rather than merged: set for
+    /// a table that holds none of the keys to come (it started the run empty, or it is a full
+    /// refresh's staging table), and cleared for the rest of the run once a key repeats.
+    var copiesBatches = false
 
     private init(sourceID: Int64, staging: Bool, columns: [RecordColumn], sortIndexes: [String: String] = [:]) {
         self.sourceID = sourceID
@@ -55,6 +59,11 @@ struct RecordTable {
                 position: Int(try row.int(3)))
         }
         return RecordTable(sourceID: sourceID, staging: staging, columns: columns, sortIndexes: sortIndexes)
+    }
+
+    /// Whether the table holds no row, deleted ones included.
+    func isEmpty(on connection: any DatabaseConnection) throws -> Bool {
+        try connection.queryOne("SELECT 1 FROM \(quotedName) LIMIT 1") == nil
     }
 
     /// Whether the table exists in the database.
@@ -217,9 +226,13 @@ struct RecordTable {
     ///
     /// A key repeated within the batch keeps its last record. Columns the batch lacks are set to
     /// null, since a record replaces the previous version of itself whole.
+    ///
+    /// With `countingNewKeys`, it also returns how many of the batch's keys were not live before
+    /// it (absent, or marked deleted): the records it made live. Otherwise that count is 0.
     mutating func upsert(
-        _ prepared: PreparedBatch, mapping: [Int?], runID: Int64, now: Date, on connection: any DatabaseConnection
-    ) throws -> Int {
+        _ prepared: PreparedBatch, mapping: [Int?], runID: Int64, now: Date, countingNewKeys: Bool,
+        on connection: any DatabaseConnection
+    ) throws -> (written: Int, newKeys: Int) {
         let (batch, keys, records) = (prepared.batch, prepared.keys, prepared.storedRecords)
 
         var fieldByColumn = [Int?](repeating: nil, count: columns.count)
@@ -248,19 +261,36 @@ struct RecordTable {
                 values += [.text(keys[record]), stamp, stamp, .integer(runID)]
                 appendData(of: record, to: &values)
             }
+            // A table filled from empty holds a key only when an earlier batch of the same read
+            // had it, which most sources never do: the batch is copied straight in, and when a
+            // key does repeat, the copy is undone and this batch and the rest are merged.
+            if copiesBatches {
+                try connection.execute("SAVEPOINT direct_copy")
+                do {
+                    // Had any key been stored, the copy would have failed: every one is new.
+                    let copied = try connection.copy(into: quotedName, columns: insertedColumns, values: values)
+                    try connection.execute("RELEASE SAVEPOINT direct_copy")
+                    return (copied, countingNewKeys ? copied : 0)
+                } catch {
+                    guard error.isUniqueViolation else { throw error }
+                    try connection.execute("ROLLBACK TO SAVEPOINT direct_copy")
+                    copiesBatches = false
+                }
+            }
+            let newKeys = countingNewKeys ? try keysNotLive(keys, on: connection) : 0
             let incoming = RecordSQL.quote(incomingTableName)
             try connection.execute(
                 "CREATE TEMPORARY TABLE IF NOT EXISTS \(incoming) (LIKE \(quotedName)) ON COMMIT DELETE ROWS")
             try connection.copy(into: incoming, columns: insertedColumns, values: values)
             let sql = upsertStatements[0] ?? mergeSQL(from: incoming)
             upsertStatements[0] = sql
-            return try connection.execute(sql, [])
+            return (try connection.execute(sql, []), newKeys)
         }
 
-        // SQLite takes up to 32,766 parameters, and looks each numbered placeholder up among
-        // those before it while it prepares a statement, so preparing grows with the square of
-        // the placeholders: a hundred rows keep that to milliseconds where a thousand took most
-        // of a second. The time and the run are bound once per statement, as $1 and $2.
+        let newKeys = countingNewKeys ? try keysNotLive(keys, on: connection) : 0
+        // A hundred rows a statement share the cost of each step, and keep the statement far
+        // under SQLite's 32,766 parameters. The time and the run are bound once per statement,
+        // as $1 and $2.
         let width = 1 + columns.count
         let rowsPerStatement = max(1, min(100, (32_766 - 2) / width))
         var changed = 0
@@ -279,7 +309,7 @@ struct RecordTable {
             changed += try connection.execute(sql, values)
             start += chunk.count
         }
-        return changed
+        return (changed, newKeys)
     }
 
     /// The bookkeeping and data columns an upsert writes, quoted, in the order of its values.
@@ -404,21 +434,25 @@ extension RecordTable {
 
     /// How many distinct keys of `keys` belong to no record of the table that is not marked
     /// deleted: the records an upsert of them makes live.
-    func keysNotLive(_ keys: [String], on connection: any DatabaseConnection) throws -> Int {
+    ///
+    /// The keys go in as one JSON array, and the stored ones are found through the key's index:
+    /// on PostgreSQL the list becomes an array first, so even a plan made while the table was
+    /// small looks the keys up rather than reading the whole table.
+    private func keysNotLive(_ keys: [String], on connection: any DatabaseConnection) throws -> Int {
         let distinct = Set(keys)
         guard !distinct.isEmpty else { return 0 }
         var json = JSONWriter(capacity: distinct.count * 12)
         json.beginArray()
         for key in distinct { json.string(key) }
         json.endArray()
-        let listed =
+        let stored =
             connection.dialect == .sqlite
-            ? "SELECT value FROM json_each($1)" : "SELECT jsonb_array_elements_text($1::jsonb)"
+            ? "IN (SELECT value FROM json_each($1))" : "= ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))"
         let live =
             try connection.queryOne(
                 """
                 SELECT count(*) FROM \(RecordSQL.quote(name))
-                WHERE \(RecordSQL.deletedAt) IS NULL AND \(RecordSQL.primaryKey) IN (\(listed))
+                WHERE \(RecordSQL.deletedAt) IS NULL AND \(RecordSQL.primaryKey) \(stored)
                 """, [.text(String(decoding: json.bytes, as: UTF8.self))])?.int(0) ?? 0
         return distinct.count - Int(live)
     }
