@@ -296,6 +296,8 @@ struct ConnectionTests {
             #expect(foreignKeys == 1)
             let synchronous = try database.write { try $0.queryOne("PRAGMA synchronous")?.int(0) }
             #expect(synchronous == 1)
+            let cache = try database.write { try $0.queryOne("PRAGMA cache_size")?.int(0) }
+            #expect(cache == -16 * 1024)
 
             try database.write { try $0.execute("CREATE TABLE t (x INTEGER)") }
             let refused = #expect(throws: DatabaseError.self) {
