@@ -10,7 +10,7 @@ final class SQLiteConnection: DatabaseConnection, PooledConnection {
     static let statementCacheCapacity = 64
 
     let handle: OpaquePointer
-    private var statements: [String: SQLiteStatement] = [:]
+    private var statements: [StatementKey: SQLiteStatement] = [:]
     private var useCounter: UInt64 = 0
     /// The checkpointer the WAL hook reports to, kept for as long as the hook can fire.
     private var checkpointer: SQLiteCheckpointer?
@@ -140,7 +140,8 @@ final class SQLiteConnection: DatabaseConnection, PooledConnection {
     /// connection, a private copy is prepared and finalized after use.
     private func checkoutStatement(_ sql: String) throws(DatabaseError) -> SQLiteStatement {
         useCounter += 1
-        if let cached = statements[sql] {
+        let key = StatementKey(sql)
+        if let cached = statements[key] {
             guard !cached.isInUse else {
                 let copy = try SQLiteStatement(sql: sql, database: handle, persistent: false)
                 copy.isInUse = true
@@ -154,7 +155,7 @@ final class SQLiteConnection: DatabaseConnection, PooledConnection {
         if statements.count >= Self.statementCacheCapacity { evictLeastRecentlyUsed() }
         statement.isInUse = true
         statement.lastUse = useCounter
-        statements[sql] = statement
+        statements[key] = statement
         return statement
     }
 
@@ -168,5 +169,28 @@ final class SQLiteConnection: DatabaseConnection, PooledConnection {
         let oldest = candidates.min { $0.value.lastUse < $1.value.lastUse }
         guard let oldest else { return }
         statements[oldest.key] = nil
+    }
+}
+
+/// The statement cache's key: SQL text, hashed by its length and its two ends.
+///
+/// A multi-row insert's text runs to kilobytes, and hashing all of it on every execution cost
+/// more than a thousand instructions a row; its length and ends tell statements apart nearly
+/// always, and equal hashes still compare the whole text.
+private struct StatementKey: Hashable {
+    let sql: String
+
+    init(_ sql: String) {
+        self.sql = sql
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(sql.utf8.count)
+        let hashed: Void? = sql.utf8.withContiguousStorageIfAvailable { bytes in
+            let raw = UnsafeRawBufferPointer(bytes)
+            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw.prefix(64)))
+            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw.suffix(64)))
+        }
+        if hashed == nil { hasher.combine(sql) }
     }
 }

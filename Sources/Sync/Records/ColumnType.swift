@@ -25,8 +25,14 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable, Codable {
         case .integer: .integer
         case .real: .real
         case .json: .json
-        case .text(let text): Timestamp.parse(text) != nil ? .timestamp : .text
+        case .text(let text): inferred(fromText: text).type
         }
+    }
+
+    /// The type a text value suggests, with the time it reads as when it reads as one.
+    static func inferred(fromText text: String) -> (type: ColumnType, time: Date?) {
+        let time = Timestamp.parse(text)
+        return (time == nil ? .text : .timestamp, time)
     }
 
     /// The narrowest type that holds values of both `self` and `other`: numbers widen to real,

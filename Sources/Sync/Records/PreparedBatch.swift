@@ -1,3 +1,5 @@
+import Foundation
+
 /// A batch with everything storing it needs that does not depend on the table: its keys, the
 /// records that are stored (the last of each key), each field's type and the highest cursor value.
 ///
@@ -13,6 +15,9 @@ struct PreparedBatch: Sendable {
     /// Per field of ``batch``, the narrowest column type that holds every value; nil for a field
     /// that is null throughout.
     let fieldTypes: [ColumnType?]
+    /// Per field whose type is timestamp, each record's time, read once here (nil where null);
+    /// nil for other fields.
+    let fieldTimes: [[Date?]?]
     /// The highest value of the cursor field, as text; nil without a cursor field or values.
     let highestCursor: String?
 
@@ -27,15 +32,29 @@ struct PreparedBatch: Sendable {
         for (index, key) in keys.enumerated() { lastIndexByKey[key] = index }
         storedRecords = keys.indices.filter { lastIndexByKey[keys[$0]] == $0 }
 
-        fieldTypes = batch.fieldNames.indices.map { field in
+        var fieldTypes: [ColumnType?] = []
+        var fieldTimes: [[Date?]?] = []
+        for field in batch.fieldNames.indices {
             var seen: ColumnType?
+            var times = [Date?](repeating: nil, count: batch.count)
             for record in 0..<batch.count {
-                guard let type = ColumnType.inferred(from: batch.value(record: record, field: field)) else { continue }
+                let value = batch.value(record: record, field: field)
+                let type: ColumnType
+                if case .text(let text) = value {
+                    let inferred = ColumnType.inferred(fromText: text)
+                    (type, times[record]) = inferred
+                } else {
+                    guard let inferred = ColumnType.inferred(from: value) else { continue }
+                    type = inferred
+                }
                 seen = seen.map { $0.widened(with: type) } ?? type
                 if seen == .text { break }
             }
-            return seen
+            fieldTypes.append(seen)
+            fieldTimes.append(seen == .timestamp ? times : nil)
         }
+        self.fieldTypes = fieldTypes
+        self.fieldTimes = fieldTimes
 
         var highest: String?
         if let cursorField, let position = batch.existingPosition(ofField: cursorField) {

@@ -248,7 +248,11 @@ struct RecordTable {
                     values.append(.null)
                     continue
                 }
-                values.append(column.type.databaseValue(batch.value(record: record, field: field)))
+                if column.type == .timestamp, let times = prepared.fieldTimes[field] {
+                    values.append(times[record].map(DatabaseValue.timestamp) ?? .null)
+                } else {
+                    values.append(column.type.databaseValue(batch.value(record: record, field: field)))
+                }
             }
         }
         var values: [DatabaseValue] = []
