@@ -341,6 +341,22 @@ struct ConnectionTests {
         reopened.close()
     }
 
+    /// A checkpointer that cannot checkpoint hands the work back to the writer's commits.
+    @Test func failedCheckpointsFallBackToTheWriter() {
+        let checkpointer = SQLiteCheckpointer(
+            path: "/nonexistent-\(UUID())/wal.db", busyTimeout: .seconds(1), logger: testLogger)
+        defer { checkpointer.close() }
+        #expect(!checkpointer.walCommitted(pages: 10), "below the threshold nothing happens")
+        #expect(!checkpointer.walCommitted(pages: 2000), "the first checkpoint is scheduled")
+        let deadline = ContinuousClock.now + .seconds(10)
+        var handedBack = false
+        while !handedBack, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+            handedBack = checkpointer.walCommitted(pages: 2000)
+        }
+        #expect(handedBack)
+    }
+
     @Test func sqliteNestedUseOfOneStatementGetsItsOwnCopy() throws {
         try withTestDatabase(.sqlite) { database in
             try database.write { connection in

@@ -11,6 +11,9 @@ import Synchronization
 /// each commit (``walCommitted(pages:)``), and once it reaches ``threshold`` pages a passive
 /// checkpoint runs here. A passive checkpoint takes no lock the writer or the readers wait for; it
 /// copies what no reader still needs, and the writer starts the WAL over once all of it is copied.
+///
+/// Should a checkpoint here fail, the WAL would grow without end: the writer then goes back to
+/// checkpointing in its commits, as SQLite does by default.
 final class SQLiteCheckpointer: Sendable {
     /// The WAL size, in pages, that starts a checkpoint: SQLite's own default.
     static let defaultThreshold: Int32 = 1000
@@ -24,6 +27,7 @@ final class SQLiteCheckpointer: Sendable {
     private let connection = Mutex<SQLiteConnection?>(nil)
     private let scheduled = Atomic<Bool>(false)
     private let closed = Atomic<Bool>(false)
+    private let failed = Atomic<Bool>(false)
 
     init(path: String, busyTimeout: Duration, logger: Logger, threshold: Int32 = defaultThreshold) {
         self.path = path
@@ -32,16 +36,19 @@ final class SQLiteCheckpointer: Sendable {
         self.threshold = threshold
     }
 
-    /// Called by the writer after each commit with the pages now in the WAL; schedules one
-    /// checkpoint when there are enough and none is waiting to run.
-    func walCommitted(pages: Int32) {
-        guard pages >= threshold, !closed.load(ordering: .relaxed),
-            !scheduled.exchange(true, ordering: .acquiringAndReleasing)
-        else { return }
+    /// Called by the writer after each commit with the pages now in the WAL.
+    ///
+    /// Schedules one checkpoint when there are enough pages and none is waiting to run. Returns
+    /// true when the writer must checkpoint itself, since checkpoints here have failed.
+    func walCommitted(pages: Int32) -> Bool {
+        guard pages >= threshold, !closed.load(ordering: .relaxed) else { return false }
+        guard !failed.load(ordering: .relaxed) else { return true }
+        guard !scheduled.exchange(true, ordering: .acquiringAndReleasing) else { return false }
         queue.async { [self] in
             scheduled.store(false, ordering: .releasing)
             checkpoint()
         }
+        return false
     }
 
     /// Waits for a checkpoint under way and closes the connection.
@@ -73,22 +80,27 @@ final class SQLiteCheckpointer: Sendable {
                 let status = sqlite3_wal_checkpoint_v2(
                     handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walPages, &copiedPages)
                 guard status != SQLITE_OK || walPages < 0 else { return }
-                logger.warning(
-                    "WAL checkpoint failed",
-                    ["code": SQLiteResultCode.name(status), "error": String(cString: sqlite3_errmsg(handle))])
+                fail(["code": SQLiteResultCode.name(status), "error": String(cString: sqlite3_errmsg(handle))])
             } catch {
-                logger.warning("WAL checkpoint failed", ["error": "\(error)"])
+                fail(["error": "\(error)"])
             }
         }
     }
+
+    private func fail(_ metadata: [String: String]) {
+        failed.store(true, ordering: .relaxed)
+        logger.warning("WAL checkpoint failed; the writer checkpoints in its commits from now on", metadata)
+    }
 }
 
-/// The writer's WAL hook: hands the WAL's size after each commit to the checkpointer in `context`.
+/// The writer's WAL hook: hands the WAL's size after each commit to the checkpointer in `context`,
+/// and checkpoints on the writer itself when the checkpointer asks it to, as SQLite's own hook does.
 let checkpointerWALHook:
     @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) ->
-        Int32 = { context, _, _, pages in
-            if let context {
+        Int32 = { context, database, name, pages in
+            guard let context,
                 Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue().walCommitted(pages: pages)
-            }
+            else { return SQLITE_OK }
+            _ = sqlite3_wal_checkpoint_v2(database, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
             return SQLITE_OK
         }
