@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints bench/identity's table from the wrk outputs and the in-process references.
 
-  report.py --raw DIR --runs N [--title TEXT]
+  report.py --raw DIR --runs N --pairs N [--title TEXT]
 """
 
 import argparse
@@ -11,6 +11,10 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "http"))
 from wrk_report import parse  # noqa: E402
+
+
+# The windows of (b), numbered by pair; every other file is numbered by run.
+PAIRED = {"me-idle", "me-loaded", "login-load"}
 
 
 def verdict(met: bool) -> str:
@@ -32,11 +36,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--raw", required=True)
     parser.add_argument("--runs", type=int, required=True)
+    parser.add_argument("--pairs", type=int, required=True, help="the idle and loaded windows of (b)")
     parser.add_argument("--title", default="Identity benchmark")
     args = parser.parse_args()
 
     def runs(name: str) -> list:
-        return [parse(f"{args.raw}/{name}-{number}.txt") for number in range(1, args.runs + 1)]
+        count = args.pairs if name in PAIRED else args.runs
+        return [parse(f"{args.raw}/{name}-{number}.txt") for number in range(1, count + 1)]
 
     def median(name: str, field: str) -> float:
         return statistics.median(getattr(run, field) for run in runs(name))
@@ -54,6 +60,7 @@ def main() -> None:
     idle_p99 = median("me-idle", "p99_ms")
     loaded_p99 = median("me-loaded", "p99_ms")
     p99_ratio = loaded_p99 / idle_p99
+    pair_ratios = sorted(loaded.p99_ms / idle.p99_ms for idle, loaded in zip(runs("me-idle"), runs("me-loaded")))
     page_off = median("page-audit-off", "requests_per_second")
     page_on = median("page-audit-on", "requests_per_second")
     audit_loss = 1 - page_on / page_off
@@ -69,6 +76,8 @@ def main() -> None:
           f"   ({median('me-loaded', 'requests_per_second'):,.0f} req/s;"
           f" {median('login-load', 'requests_per_second'):,.1f} sign-ins/s alongside)")
     print(f"    loaded / idle p99                           {p99_ratio:10.2f} x")
+    print(f"    the same within each pair: median           {statistics.median(pair_ratios):10.2f} x"
+          f"   (range {pair_ratios[0]:.2f}-{pair_ratios[-1]:.2f})")
     print(f"(c) JWT verification                            {reference['jwt_verify_us']:10.2f} us per token")
     print(f"    JWT issue                                   {reference['jwt_issue_us']:10.2f} us per token")
     print(f"    reference: one HMAC-SHA256 of the input     {reference['hmac_sha256_us']:10.2f} us")
