@@ -69,6 +69,9 @@ public final class Application: Sendable {
             atPath: configuration.server.spoolDirectory, withIntermediateDirectories: true)
         sync = SyncService(
             database: database, environment: syncEnvironment(configuration), configuration: configuration.sync,
+            manualSyncThrottle: ManualSyncThrottle(
+                perSourcePerMinute: configuration.manualSyncsPerSourcePerMinute,
+                perUserPerMinute: configuration.manualSyncsPerUserPerMinute),
             audit: audit, metrics: metrics, logger: logger.labeled("sync"))
 
         dashboards = DashboardService(database: database, logger: logger.labeled("dashboards"))
@@ -84,18 +87,13 @@ public final class Application: Sendable {
         AuthRoutes(identity: identity).register(on: &router)
         UserRoutes(identity: identity).register(on: &router)
         AuditRoutes(database: database).register(on: &router)
-        let throttle = ManualSyncThrottle(
-            perSourcePerMinute: configuration.manualSyncsPerSourcePerMinute,
-            perUserPerMinute: configuration.manualSyncsPerUserPerMinute)
-        SourceRoutes(sync: sync, audit: audit, throttle: throttle, uploadLimit: configuration.uploadLimit)
+        SourceRoutes(sync: sync, audit: audit, uploadLimit: configuration.uploadLimit)
             .register(on: &router)
         SyncRoutes(sync: sync, audit: audit).register(on: &router)
         RecordRoutes(sync: sync).register(on: &router)
         DashboardRoutes(dashboards: dashboards, audit: audit).register(on: &router)
-        WebPages(
-            identity: identity, database: database, sync: sync, dashboards: dashboards, audit: audit,
-            throttle: throttle
-        ).register(on: &router)
+        WebPages(identity: identity, database: database, sync: sync, dashboards: dashboards, audit: audit)
+            .register(on: &router)
         if configuration.demo {
             DemoRoutes().register(on: &router)
         }

@@ -42,6 +42,14 @@ public struct DiscoveredField: Sendable, Hashable, Encodable {
     public var present: Int
 }
 
+/// What became of a manual sync request.
+public enum ManualSyncRequest: Sendable {
+    /// The run was queued.
+    case queued(SyncRun)
+    /// Too many manual runs of the source or by the user; another may start after this many seconds.
+    case throttled(retryAfter: Int)
+}
+
 /// Sources, the run queue, the workers and the scheduler, behind one interface for the API and
 /// the command line.
 public final class SyncService: Sendable {
@@ -56,18 +64,26 @@ public final class SyncService: Sendable {
     private let workers: SyncWorkers
     private let scheduler: SyncScheduler
     private let environment: SyncEnvironment
+    private let manualSyncThrottle: ManualSyncThrottle
+    private let audit: any AuditRecorder
     private let logger: Logger
 
     /// Creates the service; nothing runs until ``start()``.
+    ///
+    /// `manualSyncThrottle` limits the runs that admins start by hand through
+    /// ``requestManualSync(of:by:ip:userAgent:)``.
     public init(
         database: any Database, environment: SyncEnvironment, configuration: SyncServiceConfiguration,
-        audit: any AuditRecorder, metrics: MetricsRegistry?, logger: Logger
+        manualSyncThrottle: ManualSyncThrottle = ManualSyncThrottle(), audit: any AuditRecorder,
+        metrics: MetricsRegistry?, logger: Logger
     ) {
         sources = SourceStore(database: database)
         queue = SyncQueue(database: database)
         indexer = RecordIndexer(database: database, logger: logger)
         records = RecordReader(database: database, indexer: indexer)
         self.environment = environment
+        self.manualSyncThrottle = manualSyncThrottle
+        self.audit = audit
         self.logger = logger
         engine = SyncEngine(
             database: database, environment: environment, audit: audit, metrics: metrics, logger: logger,
@@ -103,6 +119,28 @@ public final class SyncService: Sendable {
         let run = try queue.enqueue(sourceID: sourceID, trigger: .manual, requestedBy: requestedBy)
         workers.wake()
         return run
+    }
+
+    /// Queues a run of `source` that `user` asked for by hand, unless the manual-sync throttle
+    /// refuses it; either way the request is audited as `sync.request`, from `ip` and `userAgent`.
+    ///
+    /// Throws ``SyncError`` of kind `.conflict` when a run of the source is queued or running.
+    public func requestManualSync(of source: Source, by user: String, ip: String, userAgent: String) throws
+        -> ManualSyncRequest
+    {
+        func record(_ outcome: AuditOutcome, _ details: [String: String]) {
+            audit.record(
+                AuditEvent(
+                    actor: user, action: "sync.request", target: "source:\(source.name)", outcome: outcome, ip: ip,
+                    userAgent: userAgent, details: details))
+        }
+        if let seconds = manualSyncThrottle.retryAfter(sourceID: source.id, user: user) {
+            record(.denied, ["reason": "throttled"])
+            return .throttled(retryAfter: seconds)
+        }
+        let run = try requestSync(sourceID: source.id, requestedBy: user)
+        record(.success, ["runId": String(run.id)])
+        return .queued(run)
     }
 
     /// Executes run `runID` here unless a worker has taken it; returns whether this call ran it.

@@ -12,20 +12,17 @@ public struct WebPages: Sendable {
     private let sync: SyncService
     private let dashboards: DashboardService
     private let audit: any AuditRecorder
-    private let throttle: ManualSyncThrottle
 
-    /// Creates the pages over the services they show and the control database; `throttle` is the
-    /// one the API's manual syncs use.
+    /// Creates the pages over the services they show and the control database.
     public init(
         identity: IdentityService, database: any Database, sync: SyncService, dashboards: DashboardService,
-        audit: any AuditRecorder, throttle: ManualSyncThrottle
+        audit: any AuditRecorder
     ) {
         self.identity = identity
         self.database = database
         self.sync = sync
         self.dashboards = dashboards
         self.audit = audit
-        self.throttle = throttle
     }
 
     /// Adds every page and asset route to `router`.
@@ -36,6 +33,6 @@ public struct WebPages: Sendable {
         AccountPages(identity: identity).register(on: &router)
         AuditPages(identity: identity, reader: AuditReader(database: database)).register(on: &router)
         DashboardPages(identity: identity, dashboards: dashboards, sync: sync, audit: audit).register(on: &router)
-        SourcePages(identity: identity, sync: sync, audit: audit, throttle: throttle).register(on: &router)
+        SourcePages(identity: identity, sync: sync, audit: audit).register(on: &router)
     }
 }

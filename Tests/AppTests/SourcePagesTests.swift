@@ -268,6 +268,11 @@ import Testing
         let events = try fixture.app.auditEvents().filter { $0.action.hasPrefix("sync.") && $0.actor == "root" }
         #expect(events.filter { $0.action == "sync.request" }.map(\.outcome) == ["success", "success", "denied"])
         #expect(events.contains { $0.action == "sync.cancel" })
+
+        // The pages and the API share one throttle: the source's manual runs are spent for both.
+        let viaAPI = try client.request(
+            "POST", "/api/v1/sources/\(id)/syncs", headers: [("Authorization", "Bearer \(fixture.token)")])
+        #expect(viaAPI.status == 429)
     }
 
     @Test(arguments: TestStore.all)

@@ -10,16 +10,11 @@ import Sync
 public struct SourceRoutes: Sendable {
     private let sync: SyncService
     private let audit: any AuditRecorder
-    private let throttle: ManualSyncThrottle
 
     /// Creates the routes over the sync service.
-    public init(
-        sync: SyncService, audit: any AuditRecorder, throttle: ManualSyncThrottle = ManualSyncThrottle(),
-        uploadLimit: Int = 512 * 1024 * 1024
-    ) {
+    public init(sync: SyncService, audit: any AuditRecorder, uploadLimit: Int = 512 * 1024 * 1024) {
         self.sync = sync
         self.audit = audit
-        self.throttle = throttle
         self.uploadLimit = uploadLimit
     }
 
@@ -188,20 +183,13 @@ public struct SourceRoutes: Sendable {
                 ])
         ) { request in
             let source = try source(request)
-            let user = try request.requirePrincipal().user.username
-            if let seconds = throttle.retryAfter(sourceID: source.id, user: user) {
-                record(
-                    AuditEvent(
-                        actor: user, action: "sync.request", target: "source:\(source.name)", outcome: .denied,
-                        details: ["reason": "throttled"]), request: request)
-                throw IdentityError.throttled(retryAfter: seconds)
+            let requested = try sync.requestManualSync(
+                of: source, by: try request.requirePrincipal().user.username,
+                ip: request.client.address.description, userAgent: request.client.userAgent)
+            switch requested {
+            case .queued(let run): return try Response.json(SyncRunResource(run, sourceName: source.name), status: 202)
+            case .throttled(let seconds): throw IdentityError.throttled(retryAfter: seconds)
             }
-            let run = try sync.requestSync(sourceID: source.id, requestedBy: user)
-            record(
-                AuditEvent(
-                    actor: user, action: "sync.request", target: "source:\(source.name)", outcome: .success,
-                    details: ["runId": String(run.id)]), request: request)
-            return try Response.json(SyncRunResource(run, sourceName: source.name), status: 202)
         }
         router.add(
             .put, "/api/v1/sources/{id}/file",
@@ -335,7 +323,7 @@ public struct SourceRoutes: Sendable {
     private func record(_ event: AuditEvent, request: Request) {
         var event = event
         event.ip = request.client.address.description
-        event.userAgent = String(request.client.userAgent.prefix(AuditEvent.userAgentLimit))
+        event.userAgent = request.client.userAgent
         audit.record(event)
     }
 }

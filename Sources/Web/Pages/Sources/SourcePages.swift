@@ -9,12 +9,11 @@ import Sync
 ///
 /// They keep the API's rules: viewers read, and never see connection details; only admins
 /// change sources or start and cancel syncs, each change audited as the API audits it; manual
-/// syncs share the API's throttle.
+/// syncs go through the sync service's throttle, as the API's do.
 struct SourcePages {
     let identity: IdentityService
     let sync: SyncService
     let audit: any AuditRecorder
-    let throttle: ManualSyncThrottle
 
     /// Messages for the outcomes that end in a redirect, by the `notice` parameter that carries them.
     private static let notices: [String: Layout.Notice] = [
@@ -139,24 +138,23 @@ struct SourcePages {
 
     /// Queues a manual sync unless the throttle refuses it (429) or one is active already (409).
     private func startSync(_ source: Source, request: Request, context: PageContext) throws -> Response {
-        if let seconds = throttle.retryAfter(sourceID: source.id, user: context.username) {
-            record(
-                "sync.request", source: source.name, request: request, context: context, outcome: .denied,
-                details: ["reason": "throttled"])
+        let requested: ManualSyncRequest
+        do {
+            requested = try sync.requestManualSync(
+                of: source, by: context.username, ip: request.client.address.description,
+                userAgent: request.client.userAgent)
+        } catch let error as SyncError where error.kind == .conflict {
+            return try show(source, context: context, notice: .error(error.message), status: 409)
+        }
+        switch requested {
+        case .queued:
+            return .redirect(to: "/sources/\(source.id)?notice=sync-started")
+        case .throttled(let seconds):
             let notice = Layout.Notice.error(
                 "Too many manual syncs in a short time. Try again in \(SessionPages.duration(seconds)).")
             var response = try show(source, context: context, notice: notice, status: 429)
             response.headers.set("Retry-After", String(seconds))
             return response
-        }
-        do {
-            let run = try sync.requestSync(sourceID: source.id, requestedBy: context.username)
-            record(
-                "sync.request", source: source.name, request: request, context: context,
-                details: ["runId": String(run.id)])
-            return .redirect(to: "/sources/\(source.id)?notice=sync-started")
-        } catch let error as SyncError where error.kind == .conflict {
-            return try show(source, context: context, notice: .error(error.message), status: 409)
         }
     }
 
@@ -228,12 +226,11 @@ struct SourcePages {
     }
 
     private func record(
-        _ action: String, source: String, request: Request, context: PageContext, outcome: AuditOutcome = .success,
-        details: [String: String] = [:]
+        _ action: String, source: String, request: Request, context: PageContext, details: [String: String] = [:]
     ) {
         audit.record(
             AuditEvent(
-                actor: context.username, action: action, target: "source:\(source)", outcome: outcome,
+                actor: context.username, action: action, target: "source:\(source)", outcome: .success,
                 ip: request.client.address.description, userAgent: request.client.userAgent, details: details))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Identity
+@testable import Core
 
 @Suite("TokenBucketLimiter") struct RateLimiterTests {
     let start = ContinuousClock.now

@@ -1,6 +1,9 @@
+import Core
+
 /// Limits how often admins may start syncs by hand: per source, and per admin.
 ///
-/// One instance serves the API and the pages alike, so a limit holds whichever way a sync is asked for.
+/// ``SyncService`` holds the one instance, so a limit holds whichever way a sync is asked for: the
+/// API or the pages.
 public struct ManualSyncThrottle: Sendable {
     private let perSource: TokenBucketLimiter
     private let perUser: TokenBucketLimiter
