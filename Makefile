@@ -5,7 +5,7 @@ SWIFT ?= swift
 FORMAT_OPTIONS = --configuration .swift-format --recursive --parallel
 FORMATTED = Sources Tests bench
 
-.PHONY: build run test browser-test lint format bench clean
+.PHONY: build run test browser-test lint format bench dist container-check clean
 
 build:
 	scripts/install-deps build
@@ -42,5 +42,17 @@ bench:
 	$(SWIFT) build -c release
 	@set -e; for script in bench/*/run; do echo "== $$script"; "$$script"; done
 
+# One file to install: dist/syncline, with the Swift runtime linked in, needing only Debian's
+# shared libraries (deploy/Containerfile lists them). deploy/ holds a systemd unit and a container recipe.
+DIST_BUILD = $(SWIFT) build -c release --static-swift-stdlib --product syncline --scratch-path .build/dist
+dist:
+	scripts/install-deps dist
+	$(DIST_BUILD)
+	install -D -m 0755 "$$($(DIST_BUILD) --show-bin-path)/syncline" dist/syncline
+
+# Runs deploy/Containerfile's recipe in a fresh Debian 12 root (needs root and Debian's mirror).
+container-check: dist
+	scripts/container-check
+
 clean:
-	rm -rf .build bench/results
+	rm -rf .build bench/results dist
