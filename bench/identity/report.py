@@ -52,7 +52,9 @@ def main() -> None:
         for number, run in enumerate(runs(name), start=1):
             warnings += [f"{name} run {number}: {error}" for error in run.errors]
 
-    reference = references(f"{args.raw}/reference.txt")
+    # The references ran before each sign-in run; each figure is the median of its runs.
+    runs_of_references = [references(f"{args.raw}/reference-{number}.txt") for number in range(1, args.runs + 1)]
+    reference = {key: statistics.median(run[key] for run in runs_of_references) for key in runs_of_references[0]}
     raw_verifies = reference["argon2id_verifies_per_second"]
     threads = int(reference["argon2id_verifies_per_second_threads"])
     sign_ins = median("login", "requests_per_second")
