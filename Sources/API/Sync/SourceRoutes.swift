@@ -323,7 +323,7 @@ public struct SourceRoutes: Sendable {
     private func record(_ event: AuditEvent, request: Request) {
         var event = event
         event.ip = request.client.address.description
-        event.userAgent = request.client.userAgent
+        event.userAgent = String(request.client.userAgent.prefix(AuditEvent.userAgentLimit))
         audit.record(event)
     }
 }
