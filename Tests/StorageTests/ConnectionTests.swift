@@ -357,6 +357,34 @@ struct ConnectionTests {
         #expect(handedBack)
     }
 
+    @Test func checkpointsThatFindTheFileBusyAreTriedAgainLater() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncline-wal-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("wal.db").path
+        // Another connection takes the file for itself: in WAL mode with exclusive locking, its
+        // first write keeps an exclusive lock until it closes.
+        var holder: SQLiteConnection? = try SQLiteConnection(path: path, readOnly: false, busyTimeout: .seconds(1))
+        try holder?.executeScript(
+            "PRAGMA journal_mode = WAL; PRAGMA locking_mode = EXCLUSIVE; CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+
+        let checkpointer = SQLiteCheckpointer(path: path, busyTimeout: .milliseconds(50), logger: testLogger)
+        defer { checkpointer.close() }
+        #expect(!checkpointer.walCommitted(pages: 2000), "the first checkpoint is scheduled")
+        let deadline = ContinuousClock.now + .seconds(1)
+        while ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+            #expect(!checkpointer.walCommitted(pages: 2000), "a busy file is not a failed checkpoint")
+        }
+
+        holder = nil
+        let settled = ContinuousClock.now + .milliseconds(500)
+        while ContinuousClock.now < settled {
+            Thread.sleep(forTimeInterval: 0.01)
+            #expect(!checkpointer.walCommitted(pages: 2000), "checkpoints run once the file is free")
+        }
+    }
+
     @Test func sqliteNestedUseOfOneStatementGetsItsOwnCopy() throws {
         try withTestDatabase(.sqlite) { database in
             try database.write { connection in

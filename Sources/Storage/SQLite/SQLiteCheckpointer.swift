@@ -12,8 +12,9 @@ import Synchronization
 /// checkpoint runs here. A passive checkpoint takes no lock the writer or the readers wait for; it
 /// copies what no reader still needs, and the writer starts the WAL over once all of it is copied.
 ///
-/// Should a checkpoint here fail, the WAL would grow without end: the writer then goes back to
-/// checkpointing in its commits, as SQLite does by default.
+/// A checkpoint that finds the file busy is tried again after a later commit. Should one fail
+/// otherwise, the WAL would grow without end: the writer then goes back to checkpointing in its
+/// commits, as SQLite does by default.
 final class SQLiteCheckpointer: Sendable {
     /// The WAL size, in pages, that starts a checkpoint: SQLite's own default.
     static let defaultThreshold: Int32 = 1000
@@ -80,9 +81,13 @@ final class SQLiteCheckpointer: Sendable {
                 let status = sqlite3_wal_checkpoint_v2(
                     handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walPages, &copiedPages)
                 guard status != SQLITE_OK || walPages < 0 else { return }
-                fail(["code": SQLiteResultCode.name(status), "error": String(cString: sqlite3_errmsg(handle))])
+                throw SQLiteConnection.error(status, database: handle, sql: nil)
+            } catch  where error.isTransient {
+                // Another connection holds the file for a moment (its own checkpoint, a recovery,
+                // an exclusive lock): the next commit past the threshold tries again.
+                logger.debug("WAL checkpoint postponed", ["code": error.code ?? "", "error": error.message])
             } catch {
-                fail(["error": "\(error)"])
+                fail(["code": error.code ?? "", "error": error.message])
             }
         }
     }
