@@ -17,10 +17,12 @@ let package = Package(
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         // simdjson (libsimdjson-dev) is C++: this small C++ target wraps it in a C API that Swift imports.
         .target(name: "CSimdJSON", linkerSettings: [.linkedLibrary("simdjson")]),
+        // A SQLite VFS that writes the WAL in large pieces.
+        .target(name: "CSQLiteWAL", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         // Layers, lowest first; each imports only the layers below it.
         .target(name: "Core", dependencies: ["COpenSSL"]),
-        .target(name: "Storage", dependencies: ["Core", "CSQLite", "CPostgres"]),
+        .target(name: "Storage", dependencies: ["Core", "CSQLite", "CSQLiteWAL", "CPostgres"]),
         .target(name: "HTTP", dependencies: ["Core", "CMicroHTTPD"]),
         .target(name: "Audit", dependencies: ["Core", "Storage"]),
         .target(name: "Identity", dependencies: ["Core", "Storage", "HTTP", "Audit", "CArgon2"]),

@@ -10,7 +10,13 @@ import Synchronization
 /// batch or an audited request would wait for it. Instead the writer reports the WAL's size after
 /// each commit (``walCommitted(pages:)``), and once it reaches ``threshold`` pages a passive
 /// checkpoint runs here. A passive checkpoint takes no lock the writer or the readers wait for; it
-/// copies what no reader still needs, and the writer starts the WAL over once all of it is copied.
+/// copies what no reader still needs.
+///
+/// The writer starts the WAL over only when a transaction begins after everything in it was
+/// copied. Under steady commits the next one always begins first, while the checkpoint is still
+/// copying, and the WAL would grow for as long as the commits go on. So once it reaches ``limit``
+/// pages the writer waits, after its commit, for a checkpoint of all it wrote: its next
+/// transaction then writes the WAL from the start again.
 ///
 /// A checkpoint that finds the file busy is tried again after a later commit. Should one fail
 /// otherwise, the WAL would grow without end: the writer then goes back to checkpointing in its
@@ -18,8 +24,11 @@ import Synchronization
 final class SQLiteCheckpointer: Sendable {
     /// The WAL size, in pages, that starts a checkpoint: SQLite's own default.
     static let defaultThreshold: Int32 = 1000
+    /// The WAL size, in pages, past which the writer waits for a checkpoint: 64 MiB of 4 KiB pages.
+    static let defaultLimit: Int32 = 16_000
 
     let threshold: Int32
+    let limit: Int32
     private let path: String
     private let busyTimeout: Duration
     private let logger: Logger
@@ -30,20 +39,30 @@ final class SQLiteCheckpointer: Sendable {
     private let closed = Atomic<Bool>(false)
     private let failed = Atomic<Bool>(false)
 
-    init(path: String, busyTimeout: Duration, logger: Logger, threshold: Int32 = defaultThreshold) {
+    init(
+        path: String, busyTimeout: Duration, logger: Logger, threshold: Int32 = defaultThreshold,
+        limit: Int32 = defaultLimit
+    ) {
+        precondition(limit >= threshold, "the WAL's limit is below its checkpoint threshold")
         self.path = path
         self.busyTimeout = busyTimeout
         self.logger = logger
         self.threshold = threshold
+        self.limit = limit
     }
 
     /// Called by the writer after each commit with the pages now in the WAL.
     ///
-    /// Schedules one checkpoint when there are enough pages and none is waiting to run. Returns
-    /// true when the writer must checkpoint itself, since checkpoints here have failed.
+    /// Schedules one checkpoint when there are enough pages and none is waiting to run, and past
+    /// ``limit`` runs one and waits for it. Returns true when the writer must checkpoint itself,
+    /// since checkpoints here have failed.
     func walCommitted(pages: Int32) -> Bool {
         guard pages >= threshold, !closed.load(ordering: .relaxed) else { return false }
         guard !failed.load(ordering: .relaxed) else { return true }
+        if pages >= limit {
+            queue.sync { checkpoint() }
+            return failed.load(ordering: .relaxed)
+        }
         guard !scheduled.exchange(true, ordering: .acquiringAndReleasing) else { return false }
         queue.async { [self] in
             scheduled.store(false, ordering: .releasing)

@@ -17,12 +17,13 @@ final class SQLiteConnection: DatabaseConnection, PooledConnection {
 
     var dialect: SQLDialect { .sqlite }
 
-    /// Opens `path`, creating the file when `readOnly` is false.
-    init(path: String, readOnly: Bool, busyTimeout: Duration) throws(DatabaseError) {
+    /// Opens `path`, creating the file when `readOnly` is false, through the VFS named `vfs` or
+    /// SQLite's default one.
+    init(path: String, readOnly: Bool, busyTimeout: Duration, vfs: String? = nil) throws(DatabaseError) {
         var database: OpaquePointer?
         let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         let flags = access | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        let status = sqlite3_open_v2(path, &database, flags, nil)
+        let status = sqlite3_open_v2(path, &database, flags, vfs)
         guard status == SQLITE_OK, let database else {
             // Even a failed open may allocate a handle; the manual says to close it.
             let message =

@@ -8,7 +8,8 @@ import Foundation
 /// (every `write` and `transaction` takes it in turn) and a pool of read-only connections for
 /// `read`. Each connection sets `busy_timeout`; the writer sets `journal_mode=WAL`,
 /// `synchronous=NORMAL` (durable across application crashes, and across power loss up to the
-/// last checkpoint), `foreign_keys=ON` and a 16 MiB page cache.
+/// last checkpoint), `foreign_keys=ON` and a 16 MiB page cache, and writes the WAL through
+/// ``SQLiteWALBuffering``'s VFS.
 public final class SQLiteDatabase: Database {
     /// The path of the database file.
     public let path: String
@@ -28,12 +29,27 @@ public final class SQLiteDatabase: Database {
     ///   - busyTimeout: How long to wait for SQLite's lock or for a free connection.
     ///   - logger: Receives connection lifecycle lines at debug level.
     ///   - metrics: When given, the pool series are registered on it.
-    public init(
+    public convenience init(
         path: String,
         readers: Int = 4,
         busyTimeout: Duration = .seconds(5),
         logger: Logger,
         metrics: MetricsRegistry? = nil
+    ) throws(DatabaseError) {
+        try self.init(
+            path: path, readers: readers, busyTimeout: busyTimeout, logger: logger, metrics: metrics,
+            checkpointThreshold: SQLiteCheckpointer.defaultThreshold, walLimit: SQLiteCheckpointer.defaultLimit)
+    }
+
+    /// Opens the database as above with the checkpointer's threshold and limit, in pages, given.
+    init(
+        path: String,
+        readers: Int = 4,
+        busyTimeout: Duration = .seconds(5),
+        logger: Logger,
+        metrics: MetricsRegistry? = nil,
+        checkpointThreshold: Int32,
+        walLimit: Int32
     ) throws(DatabaseError) {
         precondition(readers > 0, "SQLite needs at least one reader connection")
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -53,7 +69,8 @@ public final class SQLiteDatabase: Database {
         let poolMetrics = metrics.map(PoolMetrics.init(registry:))
         self.path = path
         self.logger = logger
-        let checkpointer = SQLiteCheckpointer(path: path, busyTimeout: busyTimeout, logger: logger)
+        let checkpointer = SQLiteCheckpointer(
+            path: path, busyTimeout: busyTimeout, logger: logger, threshold: checkpointThreshold, limit: walLimit)
         self.checkpointer = checkpointer
         self.writer = ConnectionPool(
             configuration: PoolConfiguration(
@@ -81,8 +98,8 @@ public final class SQLiteDatabase: Database {
     /// The writer's page cache in KiB; readers keep SQLite's default of 2 MiB.
     static let writerCacheKiB = 16 * 1024
 
-    /// Opens the writer, creating the file, sets the journal mode and pragmas, and leaves its
-    /// checkpoints to `checkpointer`.
+    /// Opens the writer through ``SQLiteWALBuffering``'s VFS, creating the file, sets the journal
+    /// mode and pragmas, and leaves its checkpoints to `checkpointer`.
     ///
     /// Readers open after the writer has switched the file to WAL, which is persistent, so they
     /// need no pragma of their own.
@@ -91,7 +108,8 @@ public final class SQLiteDatabase: Database {
         busyTimeout: Duration,
         checkpointer: SQLiteCheckpointer
     ) throws(DatabaseError) -> SQLiteConnection {
-        let connection = try SQLiteConnection(path: path, readOnly: false, busyTimeout: busyTimeout)
+        let connection = try SQLiteConnection(
+            path: path, readOnly: false, busyTimeout: busyTimeout, vfs: try SQLiteWALBuffering.vfsName())
         let mode = try connection.queryOne("PRAGMA journal_mode = WAL")?.string(0)
         guard mode?.lowercased() == "wal" else {
             throw DatabaseError(
@@ -104,6 +122,11 @@ public final class SQLiteDatabase: Database {
         // The writer's own cache holds a batch's worth of pages: the pages a batch of upserts
         // looks up stay there for its writes, and do not spill to the WAL before the commit.
         try connection.executeScript("PRAGMA cache_size = -\(writerCacheKiB);")
+        // A transaction larger than the checkpointer's limit grows the WAL past it; when the WAL
+        // next starts over, SQLite cuts the file back to the limit.
+        let pageSize = try connection.queryOne("PRAGMA page_size")?.int(0) ?? 4096
+        let walBytes = Int64(checkpointer.limit) * (pageSize + 24) + 32
+        try connection.executeScript("PRAGMA journal_size_limit = \(walBytes);")
         connection.checkpoint(in: checkpointer)
         return connection
     }
