@@ -138,6 +138,31 @@ struct ValueTests {
         }
     }
 
+    /// COPY sends rows while it encodes the rest: a value it cannot send, after many rows went,
+    /// fails the whole load, nothing of it is stored, and the session stays usable.
+    @Test(.enabled(if: PostgresTestServer.isIncluded, PostgresTestServer.skipReason))
+    func copyRefusesAValueItCannotSendAfterRowsWereSent() throws {
+        try withTestDatabase(.postgres) { database in
+            try database.write { connection in
+                try connection.execute("CREATE TABLE lines (id BIGINT PRIMARY KEY, t TEXT)")
+                let text = String(repeating: "escaped \\ tab\t newline\n ", count: 4)
+                var values: [DatabaseValue] = (0..<5000).flatMap { [DatabaseValue.integer(Int64($0)), .text(text)] }
+                #expect(values.count / 2 * text.utf8.count > 4 * PostgresConnection.copyChunk)
+                values[values.count - 1] = .text("a NUL \u{0} at the end")
+                let refused = #expect(throws: DatabaseError.self) {
+                    try connection.copy(into: "lines", columns: ["id", "t"], values: values)
+                }
+                #expect(refused?.kind == .misuse)
+                #expect(try connection.queryOne("SELECT count(*) FROM lines")?.int(0) == 0)
+
+                values[values.count - 1] = .text(text)
+                #expect(try connection.copy(into: "lines", columns: ["id", "t"], values: values) == 5000)
+                let stored = try connection.queryOne("SELECT t FROM lines WHERE id = 4999")?.string(0)
+                #expect(stored == text)
+            }
+        }
+    }
+
     @Test(arguments: TestStore.all)
     func timestampsKeepMicrosecondsInUTC(store: TestStore) throws {
         try withTestDatabase(store) { database in

@@ -145,38 +145,43 @@ final class PostgresConnection: DatabaseConnection, PooledConnection {
         guard succeeded else { throw resultError(result, key: nil, parameters: []) }
     }
 
+    /// Rows are encoded and sent in pieces of ``copyChunk`` bytes, so the server parses and
+    /// stores the first ones while the rest are still being encoded.
     func copy(into table: String, columns: [String], values: [DatabaseValue]) throws(DatabaseError) -> Int {
         let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
         guard !columns.isEmpty, values.count % columns.count == 0 else {
             throw DatabaseError(
                 .misuse, message: "\(values.count) values do not make rows of \(columns.count) columns", sql: sql)
         }
-        var data: [UInt8] = []
-        data.reserveCapacity(values.count * 12)
-        for (index, value) in values.enumerated() {
-            try PostgresParameters.appendCopyText(value, to: &data, sql: sql)
-            data.append(index % columns.count == columns.count - 1 ? 0x0A : 0x09)
-        }
-
         guard let started = PQexec(handle, sql) else { throw connectionFailure(sql: sql) }
         guard PQresultStatus(started) == PGRES_COPY_IN else {
             defer { PQclear(started) }
             throw resultError(started, key: nil, parameters: [])
         }
         PQclear(started)
-        let chunk = 1 << 20
-        var offset = 0
-        while offset < data.count {
-            let length = min(chunk, data.count - offset)
+
+        var data: [UInt8] = []
+        data.reserveCapacity(Self.copyChunk + 4096)
+        func send() throws(DatabaseError) {
             let sent = data.withUnsafeBufferPointer { buffer in
-                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                    PQputCopyData(handle, $0 + offset, Int32(length))
-                }
+                buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32(buffer.count)) }
             }
             guard sent == 1 else { throw connectionFailure(sql: sql) }
-            offset += length
+            data.removeAll(keepingCapacity: true)
         }
-        guard PQputCopyEnd(handle, nil) == 1 else { throw connectionFailure(sql: sql) }
+        var refused: DatabaseError?
+        do throws(DatabaseError) {
+            for (index, value) in values.enumerated() {
+                try PostgresParameters.appendCopyText(value, to: &data, sql: sql)
+                data.append(index % columns.count == columns.count - 1 ? 0x0A : 0x09)
+                if data.count >= Self.copyChunk { try send() }
+            }
+            if !data.isEmpty { try send() }
+        } catch  where error.kind == .misuse {
+            // A value that cannot be sent ends the load on the server as failed.
+            refused = error
+        }
+        guard PQputCopyEnd(handle, refused.map { $0.message }) == 1 else { throw connectionFailure(sql: sql) }
         // The outcome arrives as results up to a nil one, all read so the session is idle again.
         var failure: DatabaseError?
         var loaded = 0
@@ -188,9 +193,12 @@ final class PostgresConnection: DatabaseConnection, PooledConnection {
                 failure = resultError(result, key: nil, parameters: [])
             }
         }
-        if let failure { throw failure }
+        if let failure = refused ?? failure { throw failure }
         return loaded
     }
+
+    /// The bytes of `COPY` data encoded before they are sent.
+    static let copyChunk = 64 * 1024
 
     /// False when the session is broken, or when its socket is readable while idle.
     ///

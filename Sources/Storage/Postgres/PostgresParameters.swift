@@ -1,4 +1,5 @@
 import CPostgres
+import Core
 
 /// Bound values laid out for `PQexecPrepared`: one buffer, plus pointer, length and format arrays.
 ///
@@ -100,34 +101,85 @@ struct PostgresParameters: ~Copyable {
 
     /// Appends `value` as a field of `COPY`'s text format: `\N` for NULL, and backslash,
     /// newline, carriage return and tab escaped with a backslash.
+    ///
+    /// Values are written straight into `data`, with no string or array of their own, since a
+    /// load writes a dozen of them for every row.
     static func appendCopyText(_ value: DatabaseValue, to data: inout [UInt8], sql: String) throws(DatabaseError) {
-        let backslash = UInt8(ascii: "\\")
         switch value {
         case .null:
-            data += [backslash, UInt8(ascii: "N")]
-        case .text(let text):
-            for byte in text.utf8 {
-                switch byte {
-                case 0:
-                    throw DatabaseError(.misuse, message: "PostgreSQL text cannot contain the NUL character", sql: sql)
-                case backslash: data += [backslash, backslash]
-                case 0x0A: data += [backslash, UInt8(ascii: "n")]
-                case 0x0D: data += [backslash, UInt8(ascii: "r")]
-                case 0x09: data += [backslash, UInt8(ascii: "t")]
-                default: data.append(byte)
-                }
+            data.append(backslash)
+            data.append(UInt8(ascii: "N"))
+        case .text(var text):
+            let escaped = text.withUTF8 { appendEscaped($0, to: &data) }
+            guard escaped else {
+                throw DatabaseError(.misuse, message: "PostgreSQL text cannot contain the NUL character", sql: sql)
             }
         case .blob(let bytes):
             // bytea's hex input form, its own backslash escaped for COPY.
-            let digits = Array("0123456789abcdef".utf8)
             data += [backslash, backslash, UInt8(ascii: "x")]
             for byte in bytes {
-                data += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+                data.append(hexDigits[Int(byte >> 4)])
+                data.append(hexDigits[Int(byte & 0x0F)])
             }
-        default:
-            // Numbers, booleans and timestamps have no character COPY would read specially.
-            let (_, bytes, _) = try encode(value, sql: sql)
-            data += bytes ?? []
+        case .integer(let number):
+            if number < 0 { data.append(UInt8(ascii: "-")) }
+            appendDigits(number.magnitude, to: &data)
+        case .real(let number):
+            data.append(contentsOf: realText(number).utf8)
+        case .bool(let flag):
+            data.append(flag ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+        case .timestamp(let date):
+            let written = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Timestamp.longestFixedWidthText) {
+                buffer in
+                DatabaseValue.writeTimestampText(date, to: buffer.baseAddress!).map {
+                    data.append(contentsOf: buffer.prefix($0))
+                }
+            }
+            if written == nil { data.append(contentsOf: DatabaseValue.timestampText(date).utf8) }
+        }
+    }
+
+    private static let backslash = UInt8(ascii: "\\")
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends `bytes` with COPY's special characters escaped; false, leaving part of them
+    /// appended, when they hold a NUL, which PostgreSQL text cannot.
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to data: inout [UInt8]) -> Bool {
+        var plain = 0
+        for index in bytes.indices {
+            let byte = bytes[index]
+            // One comparison passes nearly every byte: the special ones are all below 0x0E or 0x5C.
+            guard byte < 0x0E || byte == backslash else { continue }
+            let escape: UInt8
+            switch byte {
+            case 0: return false
+            case backslash: escape = backslash
+            case 0x0A: escape = UInt8(ascii: "n")
+            case 0x0D: escape = UInt8(ascii: "r")
+            case 0x09: escape = UInt8(ascii: "t")
+            default: continue
+            }
+            data.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plain..<index]))
+            data.append(backslash)
+            data.append(escape)
+            plain = index + 1
+        }
+        data.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plain...]))
+        return true
+    }
+
+    private static func appendDigits(_ number: UInt64, to data: inout [UInt8]) {
+        // At most 20 digits, written from the end of 24 bytes on the stack.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var remaining = number
+            var position = buffer.count
+            repeat {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            } while remaining > 0
+            data.append(contentsOf: buffer[position...])
         }
     }
 
