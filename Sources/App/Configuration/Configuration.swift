@@ -239,7 +239,8 @@ public struct Configuration: Sendable {
             lease: .seconds(reader.integer("SYNCLINE_SYNC_LEASE", in: 3...3600) ?? 30),
             pollInterval: .seconds(reader.integer("SYNCLINE_SYNC_POLL", in: 1...3600) ?? 2),
             schedulerInterval: .seconds(reader.integer("SYNCLINE_SYNC_POLL", in: 1...3600) ?? 2))
-        syncBatchSize = reader.integer("SYNCLINE_SYNC_BATCH", in: 1...100_000) ?? 1000
+        syncBatchSize =
+            reader.integer("SYNCLINE_SYNC_BATCH", in: 1...100_000) ?? ConnectorContext.defaultBatchSize
         manualSyncsPerSourcePerMinute = reader.integer("SYNCLINE_SYNC_MANUAL_PER_SOURCE", in: 1...10_000) ?? 2
         manualSyncsPerUserPerMinute = reader.integer("SYNCLINE_SYNC_MANUAL_PER_USER", in: 1...10_000) ?? 10
         self.warnings = warnings

@@ -1,3 +1,5 @@
+import Sync
+
 /// One documented `SYNCLINE_*` environment variable; `serve --help` and the docs list them all.
 public struct ConfigurationVariable: Sendable {
     /// The variable's name, such as `SYNCLINE_LISTEN`.
@@ -106,7 +108,9 @@ public struct ConfigurationVariable: Sendable {
         .init(
             name: "SYNCLINE_SYNC_POLL", defaultValue: "2",
             summary: "seconds between looks for due schedules and for runs queued elsewhere"),
-        .init(name: "SYNCLINE_SYNC_BATCH", defaultValue: "1000", summary: "records per batch and transaction"),
+        .init(
+            name: "SYNCLINE_SYNC_BATCH", defaultValue: String(ConnectorContext.defaultBatchSize),
+            summary: "records per batch and transaction"),
         .init(
             name: "SYNCLINE_SYNC_MANUAL_PER_SOURCE", defaultValue: "2",
             summary: "manual syncs per minute of one source"),

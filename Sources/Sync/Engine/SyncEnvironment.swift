@@ -17,7 +17,8 @@ public struct SyncEnvironment: Sendable {
 
     /// Creates an environment.
     public init(
-        importDirectory: ImportDirectory, egress: EgressPolicy, variables: [String: String], batchSize: Int = 1000,
+        importDirectory: ImportDirectory, egress: EgressPolicy, variables: [String: String],
+        batchSize: Int = ConnectorContext.defaultBatchSize,
         makeConnector: @escaping @Sendable (SourceConnection) -> any Connector
     ) {
         self.importDirectory = importDirectory
