@@ -7,7 +7,8 @@ import Synchronization
 /// last.
 ///
 /// Each batch goes through `prepare` on the reading thread, with the number of records read
-/// before it, and what that gives reaches `deliver` on the calling thread, in the order read. An
+/// before it, and what that gives reaches `deliver` on the calling thread, in the order read, then
+/// goes back to the reading thread to be freed there (a batch is thousands of allocations). An
 /// error the connector or `prepare` throws reaches the caller after the batches read before it,
 /// as if the read ran on the calling thread. When `deliver` throws, the reading thread is told
 /// to stop (its context reports cancellation, and handing over its next batch fails), and the
@@ -45,6 +46,7 @@ enum ReadAhead {
             switch channel.take() {
             case .batch(let prepared, let next):
                 try deliver(prepared, next)
+                channel.giveBack(prepared)
             case .end(let error?):
                 throw error
             case .end(nil):
@@ -62,6 +64,8 @@ enum ReadAhead {
         }
 
         private let items = Mutex<[Item]>([])
+        /// Batches delivered and given back, freed by the reading thread's next `put`.
+        private let delivered = Mutex<[Prepared]>([])
         private let room = DispatchSemaphore(value: 0)
         private let filled = DispatchSemaphore(value: 0)
         private let finished = DispatchSemaphore(value: 0)
@@ -77,11 +81,19 @@ enum ReadAhead {
 
         /// Waits for room and queues `item`; false once the storing side has stopped taking.
         func put(_ item: Item) -> Bool {
+            var spent: [Prepared] = []
+            delivered.withLock { swap(&spent, &$0) }
+            spent.removeAll()
             room.wait()
             guard !isAbandoned else { return false }
             items.withLock { $0.append(item) }
             filled.signal()
             return true
+        }
+
+        /// Hands a delivered batch to the reading thread to free.
+        func giveBack(_ prepared: Prepared) {
+            delivered.withLock { $0.append(prepared) }
         }
 
         /// Queues the end of the read, and marks the reading thread done.
