@@ -7,10 +7,12 @@
 //
 // Other connections read committed frames only, and learn of a commit from the WAL index, which
 // SQLite updates after it has written the commit frame. The buffer is therefore written out as soon
-// as it holds the whole of a commit frame (a frame whose header gives the database size), so
-// what stays buffered belongs to a transaction nobody else can see yet. It is also written out
-// before a write elsewhere in the file and before any other call on the file, so that the file,
-// as this connection sees it, is always what SQLite wrote.
+// as the last byte of a commit frame (a frame whose header gives the database size) is appended,
+// so what stays buffered belongs to a transaction nobody else can see yet. Only appends gather:
+// SQLite's rewrites of frames of the transaction under way (a page written again, headers given
+// new checksums just before the commit) go straight to the file. The buffer is also written out
+// before any write that does not continue it and before any other call on the file, so that the
+// file, as this connection sees it, is always what SQLite wrote.
 
 #include "csqlitewal.h"
 
@@ -33,8 +35,12 @@ typedef struct BufferedWAL {
     int length;
     /// The database page size from the WAL header, or 0 while unknown.
     int pageSize;
-    /// The file offset just past the latest commit frame whose header is held, or 0.
+    /// The file offset just past the latest commit frame whose header was appended, until all of
+    /// that frame is in the file; 0 otherwise.
     sqlite3_int64 commitEnd;
+    /// The end of the frames appended since the WAL last started at its header: a write below it
+    /// rewrites a frame of the transaction under way.
+    sqlite3_int64 appendEnd;
     /// Writes SQLite made to this file, and writes that reached the default VFS's file.
     sqlite3_int64 writesReceived;
     sqlite3_int64 writesIssued;
@@ -56,8 +62,10 @@ static int flush(BufferedWAL *file)
     int status = file->file->pMethods->xWrite(file->file, file->buffer, file->length, file->start);
     file->writesIssued += 1;
     // The bytes are gone either way: SQLite abandons the transaction they belong to on an error.
+    if (file->commitEnd <= file->start + file->length) {
+        file->commitEnd = 0;
+    }
     file->length = 0;
-    file->commitEnd = 0;
     return status;
 }
 
@@ -105,11 +113,19 @@ static int walWrite(sqlite3_file *base, const void *bytes, int amount, sqlite3_i
 {
     BufferedWAL *file = wal(base);
     file->writesReceived += 1;
-    if (offset == 0 && amount >= 12) {
-        file->pageSize = readPageSize(bytes);
+    if (offset == 0) {
+        // The WAL header: the WAL starts (over) here.
+        file->appendEnd = 0;
+        if (amount >= 12) {
+            file->pageSize = readPageSize(bytes);
+        }
     }
-    int contiguous = file->length > 0 && offset == file->start + file->length;
-    if ((!contiguous && file->length > 0) || file->length + amount > BUFFER_CAPACITY) {
+    int appends = offset >= file->appendEnd;
+    if (offset + amount > file->appendEnd) {
+        file->appendEnd = offset + amount;
+    }
+    int contiguous = offset == file->start + file->length;
+    if (file->length > 0 && (!contiguous || file->length + amount > BUFFER_CAPACITY)) {
         int status = flush(file);
         if (status != SQLITE_OK) {
             return status;
@@ -118,7 +134,9 @@ static int walWrite(sqlite3_file *base, const void *bytes, int amount, sqlite3_i
     if (file->pageSize == 0 && offset != 0) {
         loadPageSize(file);
     }
-    if (file->pageSize == 0 || amount > BUFFER_CAPACITY) {
+    if (!appends || file->pageSize == 0 || amount > BUFFER_CAPACITY) {
+        // Rewrites (a page written again, headers given new checksums before a commit) go straight
+        // to the file, after what is buffered, since the last of them may complete a commit.
         file->writesIssued += 1;
         return file->file->pMethods->xWrite(file->file, bytes, amount, offset);
     }
@@ -154,6 +172,9 @@ static int walRead(sqlite3_file *base, void *bytes, int amount, sqlite3_int64 of
 static int walTruncate(sqlite3_file *base, sqlite3_int64 size)
 {
     BufferedWAL *file = wal(base);
+    if (file->appendEnd > size) {
+        file->appendEnd = size;
+    }
     int status = flush(file);
     return status != SQLITE_OK ? status : file->file->pMethods->xTruncate(file->file, size);
 }
