@@ -14,6 +14,20 @@ struct SQLiteWALTests {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// The bytes of a frame of a 4 KiB page in the WAL.
+    private static let frameBytes = 4096 + 24
+
+    /// Opens the database with a table `t` of blobs.
+    private func openDatabase(
+        checkpointThreshold: Int32 = SQLiteCheckpointer.defaultThreshold,
+        walLimit: Int32 = SQLiteCheckpointer.defaultLimit
+    ) throws -> SQLiteDatabase {
+        let database = try SQLiteDatabase(
+            path: path, logger: testLogger, checkpointThreshold: checkpointThreshold, walLimit: walLimit)
+        try database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, x BLOB)") }
+        return database
+    }
+
     private func walSize() -> Int {
         (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
     }
@@ -31,9 +45,8 @@ struct SQLiteWALTests {
     /// rolled back.
     @Test func commitsThroughTheBufferingVFSAreVisibleToOtherConnections() throws {
         defer { removeDirectory() }
-        let database = try SQLiteDatabase(path: path, logger: testLogger)
+        let database = try openDatabase()
         defer { database.close() }
-        try database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, x BLOB)") }
         let reader = try SQLiteConnection(path: path, readOnly: true, busyTimeout: .seconds(5))
         func count() throws -> Int64? { try reader.queryOne("SELECT count(*) FROM t")?.int(0) }
 
@@ -100,16 +113,15 @@ struct SQLiteWALTests {
     /// fewer writes than SQLite made.
     @Test func everyCommittedFrameIsInTheFile() throws {
         defer { removeDirectory() }
-        let database = try SQLiteDatabase(path: path, logger: testLogger)
+        let database = try openDatabase()
         defer { database.close() }
-        try database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, x BLOB)") }
         let holder = try SQLiteConnection(path: path, readOnly: true, busyTimeout: .seconds(5))
         try holder.execute("BEGIN")
         #expect(try holder.queryOne("SELECT count(*) FROM t")?.int(0) == 0)
         let checkpointer = try SQLiteConnection(path: path, readOnly: false, busyTimeout: .seconds(5))
         #expect(try checkpointer.queryOne("PRAGMA journal_mode")?.string(0) == "wal")
 
-        let frame = 4096 + 24
+        let frame = Self.frameBytes
         for rows in 1...90 {
             try database.transaction { try Self.insert(rows, bytes: 3000, on: $0) }
             var walFrames: Int32 = -1
@@ -136,9 +148,8 @@ struct SQLiteWALTests {
     /// The reader's own connection opens the WAL through the default VFS, with no buffer.
     @Test func readersUseTheDefaultVFS() throws {
         defer { removeDirectory() }
-        let database = try SQLiteDatabase(path: path, logger: testLogger)
+        let database = try openDatabase()
         defer { database.close() }
-        try database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, x BLOB)") }
         try database.read { connection in
             _ = try connection.queryOne("SELECT count(*) FROM t")
             #expect(SQLiteWALBuffering.writes(of: try #require(connection as? SQLiteConnection)) == nil)
@@ -150,11 +161,9 @@ struct SQLiteWALTests {
     @Test func theWALStaysNearItsLimitUnderSteadyCommits() throws {
         defer { removeDirectory() }
         let limit = 400
-        let database = try SQLiteDatabase(
-            path: path, logger: testLogger, checkpointThreshold: 100, walLimit: Int32(limit))
+        let database = try openDatabase(checkpointThreshold: 100, walLimit: Int32(limit))
         defer { database.close() }
-        try database.write { try $0.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, x BLOB)") }
-        let frame = 4096 + 24
+        let frame = Self.frameBytes
         let limitBytes = 32 + limit * frame
 
         // Rows of 3,000 bytes take a page each; a transaction of 40 writes about 45 pages.

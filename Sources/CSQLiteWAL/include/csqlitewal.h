@@ -7,11 +7,11 @@
 #define CSQLITEWAL_VFS_NAME "syncline-wal"
 
 /// Registers, once, a VFS named `CSQLITEWAL_VFS_NAME` over the default VFS: every file behaves as
-/// the default VFS's does, except that contiguous writes to a WAL file are gathered in a buffer
-/// and reach the file as one write. The buffer is written out before a write that does not
-/// continue it, before any other operation on the file, and as soon as it holds the whole of a
-/// commit frame, so the frames of a transaction are in the file before SQLite publishes the
-/// commit to other connections. Returns an SQLite result code.
+/// the default VFS's does, except that frames appended to a WAL file are gathered in a buffer and
+/// reach the file as one write. The buffer is written out before a write that does not continue
+/// it, before any other operation on the file, and as soon as the last byte of a commit frame is
+/// in it, so the frames of a transaction are in the file before SQLite publishes the commit to
+/// other connections. Returns an SQLite result code.
 int csqlitewal_register(void);
 
 /// Gives the writes SQLite has made to the WAL file of `database`'s main database through the

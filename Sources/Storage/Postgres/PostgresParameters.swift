@@ -1,5 +1,6 @@
 import CPostgres
 import Core
+import Foundation
 
 /// Bound values laid out for `PQexecPrepared`: one buffer, plus pointer, length and format arrays.
 ///
@@ -76,20 +77,20 @@ struct PostgresParameters: ~Copyable {
         case .null:
             return (0, nil, 0)
         case .integer(let number):
-            return (PostgresType.int8, Array(String(number).utf8), 0)
+            var bytes: [UInt8] = []
+            appendInteger(number, to: &bytes)
+            return (PostgresType.int8, bytes, 0)
         case .real(let number):
             return (PostgresType.float8, Array(realText(number).utf8), 0)
         case .bool(let flag):
             return (PostgresType.bool, [flag ? UInt8(ascii: "t") : UInt8(ascii: "f")], 0)
         case .timestamp(let date):
-            return (PostgresType.timestamptz, Array(DatabaseValue.timestampText(date).utf8), 0)
+            var bytes: [UInt8] = []
+            appendTimestamp(date, to: &bytes)
+            return (PostgresType.timestamptz, bytes, 0)
         case .text(let text):
             let bytes = Array(text.utf8)
-            guard !bytes.contains(0) else {
-                throw DatabaseError(
-                    .misuse, message: "PostgreSQL text cannot contain the NUL character", sql: sql
-                )
-            }
+            guard !bytes.contains(0) else { throw nulRefused(sql: sql) }
             return (0, bytes, 0)
         case .blob(let bytes):
             guard bytes.count <= Int32.max else {
@@ -111,9 +112,7 @@ struct PostgresParameters: ~Copyable {
             data.append(UInt8(ascii: "N"))
         case .text(var text):
             let escaped = text.withUTF8 { appendEscaped($0, to: &data) }
-            guard escaped else {
-                throw DatabaseError(.misuse, message: "PostgreSQL text cannot contain the NUL character", sql: sql)
-            }
+            guard escaped else { throw nulRefused(sql: sql) }
         case .blob(let bytes):
             // bytea's hex input form, its own backslash escaped for COPY.
             data += [backslash, backslash, UInt8(ascii: "x")]
@@ -122,21 +121,18 @@ struct PostgresParameters: ~Copyable {
                 data.append(hexDigits[Int(byte & 0x0F)])
             }
         case .integer(let number):
-            if number < 0 { data.append(UInt8(ascii: "-")) }
-            appendDigits(number.magnitude, to: &data)
+            appendInteger(number, to: &data)
         case .real(let number):
             data.append(contentsOf: realText(number).utf8)
         case .bool(let flag):
             data.append(flag ? UInt8(ascii: "t") : UInt8(ascii: "f"))
         case .timestamp(let date):
-            let written = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Timestamp.longestFixedWidthText) {
-                buffer in
-                DatabaseValue.writeTimestampText(date, to: buffer.baseAddress!).map {
-                    data.append(contentsOf: buffer.prefix($0))
-                }
-            }
-            if written == nil { data.append(contentsOf: DatabaseValue.timestampText(date).utf8) }
+            appendTimestamp(date, to: &data)
         }
+    }
+
+    private static func nulRefused(sql: String) -> DatabaseError {
+        DatabaseError(.misuse, message: "PostgreSQL text cannot contain the NUL character", sql: sql)
     }
 
     private static let backslash = UInt8(ascii: "\\")
@@ -168,11 +164,13 @@ struct PostgresParameters: ~Copyable {
         return true
     }
 
-    private static func appendDigits(_ number: UInt64, to data: inout [UInt8]) {
+    /// Appends `number` in decimal, as bound values and COPY both send it.
+    private static func appendInteger(_ number: Int64, to data: inout [UInt8]) {
+        if number < 0 { data.append(UInt8(ascii: "-")) }
         // At most 20 digits, written from the end of 24 bytes on the stack.
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { buffer in
-            var remaining = number
+            var remaining = number.magnitude
             var position = buffer.count
             repeat {
                 position -= 1
@@ -181,6 +179,17 @@ struct PostgresParameters: ~Copyable {
             } while remaining > 0
             data.append(contentsOf: buffer[position...])
         }
+    }
+
+    /// Appends ``DatabaseValue/timestampText(_:)`` of `date`, written in place for years 0–9999.
+    private static func appendTimestamp(_ date: Date, to data: inout [UInt8]) {
+        let written = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Timestamp.longestFixedWidthText) {
+            buffer in
+            DatabaseValue.writeTimestampText(date, to: buffer.baseAddress!).map {
+                data.append(contentsOf: buffer.prefix($0))
+            }
+        }
+        if written == nil { data.append(contentsOf: DatabaseValue.timestampText(date).utf8) }
     }
 
     private static func realText(_ number: Double) -> String {
